@@ -1,0 +1,229 @@
+// Binding and resolution of the shared connection flags (contract: "Connection options").
+// Names and meanings follow mosquitto_pub/mosquitto_sub 2.0 so scripts port unchanged.
+#include "cli/connection_flags.h"
+
+#include <cstdlib>
+#include <fstream>
+#include <limits>
+
+#include "core/error.h"
+#include "core/topic.h"
+#include "core/url.h"
+
+namespace mqtk::cli {
+namespace {
+
+ProtocolVersion parse_protocol(const std::string& text) {
+    if (text == "31" || text == "mqttv31") return ProtocolVersion::V31;
+    if (text == "311" || text == "mqttv311") return ProtocolVersion::V311;
+    if (text == "5" || text == "mqttv5") return ProtocolVersion::V5;
+    throw usage_error("unknown protocol version '{}': use 31, 311 or 5", text);
+}
+
+// -x takes 0..4294967294, or -1 / 4294967295 / ∞ for "never expires", as mosquitto.
+std::uint32_t parse_session_expiry(const std::string& text) {
+    if (text == "-1" || text == "∞") return std::numeric_limits<std::uint32_t>::max();
+    char* end = nullptr;
+    errno = 0;
+    const unsigned long long value = std::strtoull(text.c_str(), &end, 10);
+    if (text.empty() || *end != '\0' || errno != 0 || text[0] == '-' ||
+        value > std::numeric_limits<std::uint32_t>::max()) {
+        throw usage_error("invalid session expiry '{}': use 0..4294967295 or -1", text);
+    }
+    return static_cast<std::uint32_t>(value);
+}
+
+std::string read_password_file(const std::string& path) {
+    std::ifstream file(path);
+    if (!file) throw usage_error("cannot read password file '{}'", path);
+    std::string password;
+    std::getline(file, password);
+    if (!password.empty() && password.back() == '\r') password.pop_back();
+    return password;
+}
+
+void add_property(const std::vector<std::string>& args, ConnectOptions& options,
+                  PacketProperties& properties) {
+    if (args.size() < 3) throw usage_error("-D needs a command, a property name and a value");
+    const auto kind = packet_kind_from_name(args[0]);
+    if (!kind) throw usage_error("-D: unknown command '{}'", args[0]);
+    const bool pair = args[1] == "user-property";
+    if (args.size() != (pair ? 4u : 3u)) {
+        throw usage_error("-D {} {}: expected {} value(s)", args[0], args[1], pair ? 2 : 1);
+    }
+    Property property = parse_property_argument(*kind, args[1], args[2], pair ? args[3] : "");
+    switch (*kind) {
+        case PacketKind::Connect:
+            options.connect_properties.push_back(std::move(property));
+            break;
+        case PacketKind::Will:
+            options.will_properties.push_back(std::move(property));
+            break;
+        case PacketKind::Publish:
+            properties.publish.push_back(std::move(property));
+            break;
+        case PacketKind::Subscribe:
+            properties.subscribe.push_back(std::move(property));
+            break;
+        case PacketKind::Unsubscribe:
+            properties.unsubscribe.push_back(std::move(property));
+            break;
+        case PacketKind::Disconnect:
+            properties.disconnect.push_back(std::move(property));
+            break;
+        case PacketKind::Auth:
+            throw usage_error("-D auth properties are not supported");
+    }
+}
+
+void resolve_credentials(const ConnectionFlags& flags, ConnectOptions& options) {
+    if (!options.password) {
+        if (!flags.password_file.empty()) {
+            options.password = read_password_file(flags.password_file);
+        } else if (const char* env = std::getenv("MQTK_PASSWORD"); env && options.username) {
+            options.password = env;  // only with a username: the variable may be set globally
+        }
+    }
+    if (options.password && !options.username && options.version != ProtocolVersion::V5) {
+        throw usage_error("a password needs a username (-u) before MQTT 5");
+    }
+}
+
+void resolve_will(const ConnectionFlags& flags, ConnectOptions& options) {
+    if (flags.will_topic.empty()) {
+        if (!flags.will_payload.empty() || flags.will_retain || flags.will_qos != 0) {
+            throw usage_error("--will-payload, --will-qos and --will-retain need --will-topic");
+        }
+        return;
+    }
+    check_topic_name(flags.will_topic, "will topic");
+    options.will =
+        WillOptions{flags.will_topic, flags.will_payload, flags.will_qos, flags.will_retain};
+}
+
+void resolve_tls(ConnectOptions& options, bool from_url) {
+    const auto& tls = options.tls;
+    const bool asked = !tls.cafile.empty() || !tls.capath.empty() || tls.use_os_certs ||
+                       !tls.certfile.empty() || tls.insecure;
+    // As mosquitto: giving a CA (or any TLS option) to a plain host:port switches TLS on.
+    if (asked && !from_url) options.transport = Transport::Tls;
+    if (tls.certfile.empty() != tls.keyfile.empty()) {
+        throw usage_error("--cert and --key must be given together");
+    }
+    for (const auto* path : {&tls.cafile, &tls.certfile, &tls.keyfile}) {
+        if (!path->empty() && !std::ifstream(*path)) {
+            throw usage_error("cannot read TLS file '{}'", *path);
+        }
+    }
+}
+
+}  // namespace
+
+void add_connection_flags(CLI::App& command, ConnectionFlags& flags) {
+    auto& o = flags.options;
+    const std::string group = "Connection";
+    command.add_option("-h,--host", o.host, "Broker host (default localhost)")->group(group);
+    command.add_option("-p,--port", o.port, "Broker port (default 1883, 8883 with TLS)")
+        ->check(CLI::Range(1, 65535))
+        ->group(group);
+    command
+        .add_option("-L,--url", flags.url,
+                    "mqtt[s]://[user[:pass]@]host[:port][/topic] or ws[s]://host[:port][/path]")
+        ->group(group);
+    command.add_option("-i,--id", o.client_id, "Client id (default mqtk_<command>_<pid>)")
+        ->group(group);
+    command.add_option("-I,--id-prefix", o.id_prefix, "Client id prefix; the pid is appended")
+        ->excludes("--id")
+        ->group(group);
+    command.add_option("-k,--keepalive", o.keepalive, "Keep-alive in seconds (default 60)")
+        ->check(CLI::Range(0, 65535))
+        ->group(group);
+    command.add_option("-V,--protocol-version", flags.protocol, "31, 311 or 5 (default 311)")
+        ->check(CLI::IsMember({"31", "311", "5", "mqttv31", "mqttv311", "mqttv5"}))
+        ->group(group);
+    command.add_option("-u,--username", o.username, "User name")->group(group);
+    command.add_option("-P,--pw", o.password, "Password (see also --pw-file, MQTK_PASSWORD)")
+        ->group(group);
+    command
+        .add_option("--pw-file", flags.password_file, "Read the password from FILE's first line")
+        ->group(group);
+    command
+        .add_flag("-c,--disable-clean-session{false}", o.clean_session,
+                  "Keep a persistent session (needs -i)")
+        ->group(group);
+    command
+        .add_option("-x,--session-expiry", flags.session_expiry,
+                    "MQTT 5 session expiry in seconds; -1 never expires")
+        ->group(group);
+    command.add_option("--will-topic", flags.will_topic, "Last will topic")->group(group);
+    command.add_option("--will-payload", flags.will_payload, "Last will payload")->group(group);
+    command.add_option("--will-qos", flags.will_qos, "Last will QoS")
+        ->check(CLI::Range(0, 2))
+        ->group(group);
+    command.add_flag("--will-retain", flags.will_retain, "Retain the last will")->group(group);
+    const std::string tls = "TLS";
+    command.add_option("--cafile", o.tls.cafile, "CA certificates (PEM) to verify the broker")
+        ->group(tls);
+    command.add_option("--capath", o.tls.capath, "Directory of CA certificates")->group(tls);
+    command.add_option("--cert", o.tls.certfile, "Client certificate (PEM)")->group(tls);
+    command.add_option("--key", o.tls.keyfile, "Client private key (PEM)")->group(tls);
+    command.add_option("--key-password", o.tls.key_password, "Passphrase of --key")->group(tls);
+    command.add_flag("--insecure", o.tls.insecure, "Do not verify the broker's certificate")
+        ->group(tls);
+    command.add_option("--tls-version", o.tls.version, "tlsv1.3, tlsv1.2 or tlsv1.1")
+        ->check(CLI::IsMember({"tlsv1.3", "tlsv1.2", "tlsv1.1"}))
+        ->group(tls);
+    command.add_flag("--tls-use-os-certs", o.tls.use_os_certs, "Trust the system's CAs")
+        ->group(tls);
+    command
+        .add_option("-D,--property", flags.property_args,
+                    "MQTT 5 property: CMD NAME VALUE (user-property: CMD user-property K V)")
+        ->expected(3, 4)
+        ->group(group);
+    command
+        .add_option("--connect-timeout", o.connect_timeout,
+                    "Seconds to wait for CONNACK (default 10)")
+        ->check(CLI::PositiveNumber)
+        ->group(group);
+    command.add_flag("-d,--debug", o.debug, "Print a protocol trace on stderr")->group(group);
+    command.add_flag("--quiet", flags.quiet, "Print no error messages")->group(group);
+    command.add_flag("--nodelay")
+        ->description("Accepted for mosquitto compatibility: always on")
+        ->group(group);
+    command.add_option("--profile", flags.profile, "Use the named section of the config file")
+        ->group(group);
+}
+
+ResolvedConnection resolve_connection(const ConnectionFlags& flags) {
+    ResolvedConnection resolved;
+    auto& options = resolved.options;
+    options = flags.options;
+    options.version = parse_protocol(flags.protocol);
+    options.clean_session = !flags.persistent;
+    if (!flags.url.empty()) {
+        const BrokerUrl url = parse_broker_url(flags.url);
+        apply_broker_url(url, options);
+        resolved.url_topic = url.topic;
+    }
+    resolve_credentials(flags, options);
+    resolve_will(flags, options);
+    resolve_tls(options, !flags.url.empty());
+    for (const auto& args : flags.property_args)
+        add_property(args, options, resolved.properties);
+
+    const bool v5 = options.version == ProtocolVersion::V5;
+    if (!flags.session_expiry.empty()) {
+        if (!v5) throw usage_error("-x/--session-expiry needs -V 5");
+        options.session_expiry = parse_session_expiry(flags.session_expiry);
+    } else if (v5 && !options.clean_session) {
+        options.session_expiry = std::numeric_limits<std::uint32_t>::max();  // as mosquitto
+    }
+    if (!v5 && !flags.property_args.empty()) throw usage_error("-D properties need -V 5");
+    if (!options.clean_session && options.client_id.empty() && options.id_prefix.empty()) {
+        throw usage_error("-c/--disable-clean-session needs a client id (-i)");
+    }
+    if (options.client_id.size() > 65535) throw usage_error("client id is too long");
+    return resolved;
+}
+
+}  // namespace mqtk::cli

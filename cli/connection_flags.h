@@ -1,0 +1,50 @@
+// The connection flags every command shares, bound once into plain values and turned
+// into core::ConnectOptions after parsing.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <string>
+#include <vector>
+
+#include "core/options.h"
+#include "core/properties.h"
+
+namespace mqtk::cli {
+
+struct ConnectionFlags {
+    ConnectOptions options;
+    std::string url;
+    std::string protocol = "311";
+    std::string password_file;
+    std::string session_expiry;
+    std::string will_topic;
+    std::string will_payload;
+    int will_qos = 0;
+    bool will_retain = false;
+    bool persistent = false;  // -c
+    bool quiet = false;
+    std::string profile;  // read before parsing, see config_file.h
+    std::vector<std::vector<std::string>> property_args;
+};
+
+// -D arguments sorted by the packet they go in.
+struct PacketProperties {
+    Properties publish;
+    Properties subscribe;
+    Properties unsubscribe;
+    Properties disconnect;
+};
+
+struct ResolvedConnection {
+    ConnectOptions options;
+    PacketProperties properties;
+    std::string url_topic;  // the topic of an mqtt:// URL, if any
+};
+
+void add_connection_flags(CLI::App& command, ConnectionFlags& flags);
+
+// Applies URL, password sources, versions and -D properties; checks combinations.
+// Throws mqtk::Error(Usage) with one line naming the problem.
+ResolvedConnection resolve_connection(const ConnectionFlags& flags);
+
+}  // namespace mqtk::cli

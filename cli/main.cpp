@@ -1,0 +1,75 @@
+// mqtk's entry point: build the command line, parse it, run the chosen command, and map
+// every outcome to the contract's exit codes in this one place.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <exception>
+
+#include "cli/config_file.h"
+#include "cli/connection_flags.h"
+#include "cli/pub.h"
+#include "core/client.h"
+#include "core/error.h"
+#include "core/interrupt.h"
+
+namespace {
+
+using mqtk::ExitCode;
+
+void print_error(const char* message, bool quiet) {
+    if (!quiet) std::fprintf(stderr, "mqtk: %s\n", message);
+}
+
+// CLI11's own exit codes are 100+; the contract wants 2 for every usage error, and 0 for
+// --help and --version.
+int usage_exit(const CLI::App& app, const CLI::ParseError& error) {
+    if (error.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) {
+        app.exit(error);  // prints the help or version text on stdout
+        return 0;
+    }
+    std::string message = error.what();
+    if (const auto newline = message.find('\n'); newline != std::string::npos) {
+        message.resize(newline);
+    }
+    std::fprintf(stderr, "mqtk: %s (see mqtk --help)\n", message.c_str());
+    return static_cast<int>(ExitCode::Usage);
+}
+
+int run(int argc, char** argv) {
+    CLI::App app{"mqtk: a command-line MQTT toolkit (pub, sub, echo, bench)", "mqtk"};
+    app.set_help_flag("--help", "Print this help and exit");  // -h is the host, as mosquitto
+    app.set_version_flag("--version",
+                         std::string("mqtk " MQTK_VERSION " (") + mqtk::library_versions() + ")");
+    app.require_subcommand(1);
+
+    const std::string profile = mqtk::cli::find_profile(argc, argv);
+    mqtk::cli::ConnectionFlags connection;
+    mqtk::cli::PubFlags pub_flags;
+    auto* pub = mqtk::cli::setup_pub(app, connection, pub_flags);
+    for (auto* command : app.get_subcommands({}))
+        mqtk::cli::use_config_file(*command, profile);
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& error) {
+        return usage_exit(app, error);
+    }
+
+    mqtk::install_interrupt_handlers();
+    try {
+        if (pub->parsed()) return mqtk::cli::run_pub(connection, pub_flags);
+        return static_cast<int>(ExitCode::Usage);
+    } catch (const mqtk::Error& error) {
+        print_error(error.what(), connection.quiet);
+        return static_cast<int>(error.code());
+    } catch (const std::exception& error) {
+        // Anything untyped is a bug, but still one line and a failure code, never a crash.
+        print_error(error.what(), connection.quiet);
+        return static_cast<int>(ExitCode::Failure);
+    }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    mqtk::exit_process(run(argc, argv));
+}

@@ -1,0 +1,613 @@
+// The connection core over Paho MQTT C++ 1.2.0: options in, Paho configured around its
+// known traps (../shared/PAHO.md), plain Messages and mqtk::Errors out.
+//
+// Choices, and why:
+// - Callbacks, not the consumer queue: the queue is unbounded in 1.2.0 and 20-40% slower;
+//   a callback that writes to stdout gives natural TCP back-pressure on a slow reader.
+// - No client persistence (nullptr): any string argument switches on file persistence.
+// - The MQTT version is always explicit: the default silently reconnects as MQTT 3.1.
+// - connect_options is built as one lvalue with properties set last: copies in 1.2.0
+//   drop CONNECT properties (#445).
+// - Publishes are pipelined through completion listeners with a window no larger than
+//   the broker's receive maximum: a larger queue makes Paho slower (linear scans), and
+//   waiting on each token costs a thread hand-off per message.
+#include "core/client.h"
+
+// Paho 1.2.0 exposes a received message's id (for %m) only through c_struct(), which its
+// headers declare under UNIT_TESTS. The switch adds inline accessors and no state, and
+// this is the only file that includes Paho, so every translation unit agrees.
+#define UNIT_TESTS 1
+#include <mqtt/async_client.h>
+#undef UNIT_TESTS
+
+#include <MQTTAsync.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <cmath>
+#include <condition_variable>
+#include <cstdio>
+#include <mutex>
+#include <thread>
+
+#include "core/error.h"
+#include "core/net_diagnosis.h"
+#include "core/paho_wakeup.h"
+#include "core/socket_tuning.h"
+
+namespace mqtk {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+int paho_version(ProtocolVersion version) {
+    switch (version) {
+        case ProtocolVersion::V31:
+            return MQTTVERSION_3_1;
+        case ProtocolVersion::V311:
+            return MQTTVERSION_3_1_1;
+        case ProtocolVersion::V5:
+            return MQTTVERSION_5;
+    }
+    return MQTTVERSION_3_1_1;
+}
+
+std::string lowercase(std::string text) {
+    for (auto& c : text)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return text;
+}
+
+// MQTT 5 reason codes in words, as Paho names them ("not authorized").
+std::string reason_text(int reason) {
+    return lowercase(MQTTReasonCode_toString(static_cast<MQTTReasonCodes>(reason)));
+}
+
+// MQTT 3.1.1 CONNACK return codes (section 3.2.2.3).
+std::string connack_v3_text(int code) {
+    switch (code) {
+        case 1:
+            return "unacceptable protocol version";
+        case 2:
+            return "client identifier rejected";
+        case 3:
+            return "server unavailable";
+        case 4:
+            return "bad user name or password";
+        case 5:
+            return "not authorised";
+    }
+    return fmt::format("CONNACK return code {}", code);
+}
+
+mqtt::properties to_paho(const Properties& properties) {
+    mqtt::properties result;
+    for (const auto& p : properties) {
+        const auto code = static_cast<mqtt::property::code>(p.id);
+        switch (property_type(p.id)) {
+            case PropertyType::Utf8:
+            case PropertyType::Binary:
+                result.add(mqtt::property(code, p.text));
+                break;
+            case PropertyType::Pair:
+                result.add(mqtt::property(code, p.text, p.value));
+                break;
+            default:
+                // Paho takes every number as int32; 4-byte values above 2^31 keep their bits.
+                result.add(mqtt::property(code, static_cast<std::int32_t>(p.number)));
+        }
+    }
+    return result;
+}
+
+void from_paho(const MQTTProperties& c_props, Properties& out) {
+    out.clear();
+    for (int i = 0; i < c_props.count; ++i) {
+        const MQTTProperty& c = c_props.array[i];
+        Property p;
+        p.id = static_cast<PropertyId>(c.identifier);
+        switch (MQTTProperty_getType(c.identifier)) {
+            case MQTTPROPERTY_TYPE_BYTE:
+                p.number = c.value.byte;
+                break;
+            case MQTTPROPERTY_TYPE_TWO_BYTE_INTEGER:
+                p.number = c.value.integer2;
+                break;
+            case MQTTPROPERTY_TYPE_FOUR_BYTE_INTEGER:
+            case MQTTPROPERTY_TYPE_VARIABLE_BYTE_INTEGER:
+                p.number = c.value.integer4;
+                break;
+            case MQTTPROPERTY_TYPE_UTF_8_STRING_PAIR:
+                p.value.assign(c.value.value.data, c.value.value.len);
+                [[fallthrough]];
+            default:
+                p.text.assign(c.value.data.data, c.value.data.len);
+        }
+        out.push_back(std::move(p));
+    }
+}
+
+// The C library's protocol trace, for -d. Installed once per process.
+void print_trace(enum MQTTASYNC_TRACE_LEVELS, char* message) {
+    std::fprintf(stderr, "mqtk: debug: %s\n", message);
+}
+
+std::string make_client_id(const ConnectOptions& options, std::string_view command) {
+    if (!options.client_id.empty()) return options.client_id;
+    if (!options.id_prefix.empty()) return fmt::format("{}{}", options.id_prefix, getpid());
+    return fmt::format("mqtk_{}_{}", command, getpid());
+}
+
+std::string make_uri(const ConnectOptions& options) {
+    const bool ipv6 = options.host.find(':') != std::string::npos;
+    const std::string host = ipv6 ? "[" + options.host + "]" : options.host;
+    const int port = options.effective_port();
+    switch (options.transport) {
+        case Transport::Tcp:
+            return fmt::format("tcp://{}:{}", host, port);
+        case Transport::Tls:
+            return fmt::format("ssl://{}:{}", host, port);
+        case Transport::WebSocket:
+            return fmt::format("ws://{}:{}{}", host, port, options.ws_path);
+        case Transport::WebSocketTls:
+            return fmt::format("wss://{}:{}{}", host, port, options.ws_path);
+    }
+    return {};
+}
+
+mqtt::ssl_options make_ssl(const TlsOptions& tls) {
+    mqtt::ssl_options ssl;
+    // An empty trust store makes OpenSSL use the system's default paths (--tls-use-os-certs).
+    if (!tls.cafile.empty()) ssl.set_trust_store(tls.cafile);
+    if (!tls.capath.empty()) ssl.ca_path(tls.capath);
+    if (!tls.certfile.empty()) ssl.set_key_store(tls.certfile);
+    if (!tls.keyfile.empty()) ssl.set_private_key(tls.keyfile);
+    if (!tls.key_password.empty()) ssl.set_private_key_password(tls.key_password);
+    // Paho checks the chain by default but not the host name; we want both unless --insecure.
+    ssl.set_enable_server_cert_auth(!tls.insecure);
+    ssl.set_verify(!tls.insecure);
+    if (tls.version == "tlsv1.2") ssl.set_ssl_version(MQTT_SSL_VERSION_TLS_1_2);
+    if (tls.version == "tlsv1.1") ssl.set_ssl_version(MQTT_SSL_VERSION_TLS_1_1);
+    return ssl;
+}
+
+}  // namespace
+
+// Counts publish completions and wakes the publisher when the window has room.
+class PublishListener : public mqtt::iaction_listener {
+  public:
+    void on_success(const mqtt::token&) override {
+        std::lock_guard lock(mutex);
+        ++counts.completed;
+        release();
+    }
+    void on_failure(const mqtt::token& token) override {
+        std::lock_guard lock(mutex);
+        ++counts.failed;
+        if (first_error.empty()) {
+            const int reason = token.get_reason_code();
+            first_error = reason >= 0x80 ? fmt::format("broker refused the publish: {} (0x{:02x})",
+                                                       reason_text(reason), reason)
+                                         : fmt::format("publish failed: {}",
+                                                       MQTTAsync_strerror(token.get_return_code()));
+        }
+        release();
+    }
+
+    std::mutex mutex;
+    std::condition_variable room;
+    PublishCounts counts;
+    std::uint64_t in_flight = 0;
+    bool waiting = false;
+    std::string first_error;
+
+  private:
+    void release() {
+        --in_flight;
+        if (waiting) room.notify_one();
+    }
+};
+
+struct Client::Impl {
+    ConnectOptions options;
+    SessionBehaviour behaviour;
+    std::string client_id;
+    std::string endpoint;
+    std::unique_ptr<mqtt::async_client> paho;
+    mqtt::connect_options connect_options;
+
+    MessageHandler message_handler;
+    LostHandler lost_handler;
+    ConnectedHandler reconnected_handler;
+    Message scratch;  // reused for every arrival (receive thread only)
+
+    PublishListener listener;
+    std::size_t window = 20;
+    mqtt::string_ref last_topic;
+
+    std::atomic<bool> connected{false};
+    std::atomic<bool> ever_connected{false};
+    std::atomic<bool> closing{false};
+    std::atomic<int> callbacks_running{0};
+
+    void build_connect_options();
+    void install_callbacks();
+    void deliver(const mqtt::const_message_ptr& message);
+    void lost(const std::string& cause);
+    [[noreturn]] void throw_connect_error(const mqtt::exception& error, bool timed_out) const;
+};
+
+Client::Client(const ConnectOptions& options, std::string_view command, SessionBehaviour behaviour)
+    : impl_(std::make_unique<Impl>()) {
+    impl_->options = options;
+    impl_->behaviour = behaviour;
+    impl_->client_id = make_client_id(options, command);
+    impl_->endpoint = fmt::format("{}:{}", options.host, options.effective_port());
+
+    static std::once_flag trace_once;
+    if (options.debug) {
+        std::call_once(trace_once, [] {
+            MQTTAsync_setTraceCallback(print_trace);
+            MQTTAsync_setTraceLevel(MQTTASYNC_TRACE_PROTOCOL);
+        });
+    }
+
+    mqtt::create_options create(paho_version(options.version));
+    // Paho's default of 100 buffered publishes applies while connected too (-12 beyond).
+    create.set_max_buffered_messages(65535);
+    create.set_send_while_disconnected(behaviour.publish_while_disconnected);
+    try {
+        impl_->paho = std::make_unique<mqtt::async_client>(make_uri(options), impl_->client_id,
+                                                           create, nullptr);
+    } catch (const mqtt::exception& error) {
+        throw usage_error("cannot use broker address {}: {}", make_uri(options),
+                          MQTTAsync_strerror(error.get_return_code()));
+    }
+    impl_->build_connect_options();
+    impl_->install_callbacks();
+}
+
+void Client::Impl::build_connect_options() {
+    const bool v5 = options.version == ProtocolVersion::V5;
+    connect_options.set_mqtt_version(paho_version(options.version));  // before clean flags
+    if (v5) {
+        connect_options.set_clean_start(options.clean_session);
+    } else {
+        connect_options.set_clean_session(options.clean_session);
+    }
+    connect_options.set_keep_alive_interval(options.keepalive);
+    connect_options.set_connect_timeout(static_cast<int>(std::ceil(options.connect_timeout)));
+    connect_options.set_max_inflight(options.max_inflight);
+    if (options.username) connect_options.set_user_name(*options.username);
+    if (options.password) connect_options.set_password(*options.password);
+    if (options.will) {
+        const auto& will = *options.will;
+        connect_options.set_will(mqtt::will_options(will.topic, mqtt::binary_ref(will.payload),
+                                                    will.qos, will.retain,
+                                                    to_paho(options.will_properties)));
+    }
+    if (options.uses_tls()) connect_options.set_ssl(make_ssl(options.tls));
+    if (behaviour.auto_reconnect) {
+        connect_options.set_automatic_reconnect(std::chrono::seconds(1), std::chrono::seconds(30));
+    }
+    if (v5) {
+        Properties properties = options.connect_properties;
+        if (options.session_expiry &&
+            !find_property(properties, PropertyId::SessionExpiryInterval)) {
+            Property expiry;
+            expiry.id = PropertyId::SessionExpiryInterval;
+            expiry.number = *options.session_expiry;
+            properties.push_back(expiry);
+        }
+        connect_options.set_properties(to_paho(properties));  // last: see #445
+    }
+}
+
+void Client::Impl::install_callbacks() {
+    paho->set_message_callback([this](mqtt::const_message_ptr message) { deliver(message); });
+    paho->set_connection_lost_handler(
+        [this](const std::string& cause) { lost(cause.empty() ? "connection lost" : cause); });
+    paho->set_disconnected_handler([this](const mqtt::properties&, mqtt::ReasonCode reason) {
+        lost(fmt::format("broker disconnected: {}", reason_text(reason)));
+    });
+    paho->set_connected_handler([this](const std::string&) {
+        if (options.tcp_nodelay) enable_tcp_nodelay_everywhere();
+        connected = true;
+        // The first connect is reported by connect(); only reconnects are news here.
+        if (ever_connected.exchange(true) && reconnected_handler && !closing) reconnected_handler();
+    });
+}
+
+void Client::Impl::deliver(const mqtt::const_message_ptr& message) {
+    ++callbacks_running;
+    if (!closing && message_handler) {
+        const auto& topic = message->get_topic();
+        const auto& payload = message->get_payload_ref();
+        scratch.topic.assign(topic);
+        scratch.payload.assign(payload.data(), payload.size());
+        scratch.qos = message->get_qos();
+        scratch.retain = message->is_retained();
+        scratch.duplicate = message->is_duplicate();
+        scratch.message_id = message->c_struct().msgid;
+        from_paho(message->get_properties().c_struct(), scratch.properties);
+        scratch.received_at = std::chrono::system_clock::now();
+        message_handler(scratch);
+    }
+    --callbacks_running;
+}
+
+void Client::Impl::lost(const std::string& cause) {
+    connected = false;
+    {
+        std::lock_guard lock(listener.mutex);
+        if (listener.waiting) listener.room.notify_one();
+    }
+    if (!closing && lost_handler) lost_handler(cause);
+}
+
+void Client::Impl::throw_connect_error(const mqtt::exception& error, bool timed_out) const {
+    const int rc = error.get_return_code();
+    if (rc > 0) {
+        // v3: the CONNACK return code; v5: Paho puts the CONNACK reason code in rc.
+        const std::string why =
+            options.version == ProtocolVersion::V5 ? reason_text(rc) : connack_v3_text(rc);
+        throw make_error(ExitCode::Refused, "broker refused the connection: {}", why);
+    }
+    if (rc == MQTTASYNC_BAD_UTF8_STRING || rc == MQTTASYNC_BAD_MQTT_OPTION ||
+        rc == MQTTASYNC_WRONG_MQTT_VERSION || rc == MQTTASYNC_BAD_PROTOCOL) {
+        throw usage_error("cannot connect to {}: {}", endpoint, MQTTAsync_strerror(rc));
+    }
+    std::string why = diagnose_tcp(options.host, options.effective_port(),
+                                   std::min(options.connect_timeout, 2.0));
+    if (why.empty()) {
+        // TCP works, so the failure is above it.
+        if (timed_out) {
+            why = fmt::format("no CONNACK within {} s", options.connect_timeout);
+        } else if (options.uses_tls()) {
+            why = "TLS handshake failed (check --cafile, the certificate's host name, or the port)";
+        } else {
+            why = "the broker closed the connection during the MQTT handshake";
+        }
+        if (options.version == ProtocolVersion::V5) why += " (does the broker speak MQTT 5?)";
+    }
+    throw make_error(ExitCode::Unreachable, "cannot connect to {}: {}", endpoint, why);
+}
+
+ConnectResult Client::connect() {
+    auto& impl = *impl_;
+    const auto timeout = std::chrono::duration<double>(impl.options.connect_timeout);
+    try {
+        auto token = impl.paho->connect(impl.connect_options);
+        // Poll in short slices so Paho's receive thread can be woken from its start-up
+        // nap (see paho_wakeup.h): the CONNACK is read by that thread.
+        const auto give_up = Clock::now() + std::chrono::duration_cast<Clock::duration>(timeout);
+        while (!token->wait_for(std::chrono::milliseconds(1))) {
+            if (Clock::now() >= give_up) throw mqtt::exception(MQTTASYNC_FAILURE);
+            wake_paho_receive_thread();
+        }
+        const auto response = token->get_connect_response();
+        ConnectResult result;
+        result.session_present = response.is_session_present();
+        result.version = impl.options.version;
+        result.client_id = impl.client_id;
+        from_paho(response.get_properties().c_struct(), result.properties);
+        result.receive_maximum = impl.options.max_inflight;
+        if (const auto* p = find_property(result.properties, PropertyId::ReceiveMaximum)) {
+            result.receive_maximum = static_cast<int>(p->number);
+        }
+        if (const auto* p =
+                find_property(result.properties, PropertyId::AssignedClientIdentifier)) {
+            result.client_id = p->text;
+        }
+        // Paho caps its own in-flight count at the broker's receive maximum under v5; our
+        // window follows, so publishes never queue behind Paho's linear scans.
+        impl.window = static_cast<std::size_t>(
+            std::max(1, std::min(impl.options.max_inflight, result.receive_maximum)));
+        if (impl.options.tcp_nodelay) enable_tcp_nodelay_everywhere();
+        impl.connected = true;
+        impl.ever_connected = true;
+        return result;
+    } catch (const mqtt::exception& error) {
+        const bool timed_out =
+            error.get_return_code() == MQTTASYNC_FAILURE && error.get_message().empty();
+        impl.throw_connect_error(error, timed_out);
+    }
+}
+
+void Client::on_message(MessageHandler handler) {
+    impl_->message_handler = std::move(handler);
+}
+void Client::on_connection_lost(LostHandler handler) {
+    impl_->lost_handler = std::move(handler);
+}
+void Client::on_reconnected(ConnectedHandler handler) {
+    impl_->reconnected_handler = std::move(handler);
+}
+
+std::vector<int> Client::subscribe(const std::vector<SubscribeRequest>& requests) {
+    const bool v5 = impl_->options.version == ProtocolVersion::V5;
+    std::vector<mqtt::token_ptr> tokens;
+    tokens.reserve(requests.size());
+    try {
+        for (const auto& request : requests) {
+            const mqtt::subscribe_options options(
+                request.no_local, request.retain_as_published,
+                static_cast<mqtt::subscribe_options::RetainHandling>(request.retain_handling));
+            tokens.push_back(v5 ? impl_->paho->subscribe(request.filter, request.qos, options,
+                                                         to_paho(request.properties))
+                                : impl_->paho->subscribe(request.filter, request.qos));
+        }
+        std::vector<int> granted;
+        for (std::size_t i = 0; i < tokens.size(); ++i) {
+            tokens[i]->wait();
+            const auto response = tokens[i]->get_subscribe_response();  // by value: keep it
+            const auto& codes = response.get_reason_codes();
+            const int code = codes.empty() ? requests[i].qos : static_cast<int>(codes.front());
+            if (code >= 0x80) {
+                throw make_error(ExitCode::Failure, "broker refused the subscription to '{}': {}",
+                                 requests[i].filter, reason_text(code));
+            }
+            granted.push_back(code);
+        }
+        return granted;
+    } catch (const mqtt::exception& error) {
+        const int reason = error.get_reason_code();
+        const std::string why =
+            reason >= 0x80 ? reason_text(reason) : MQTTAsync_strerror(error.get_return_code());
+        throw make_error(ExitCode::Failure, "subscribe failed: {}", why);
+    }
+}
+
+void Client::unsubscribe(const std::vector<std::string>& filters) {
+    try {
+        for (const auto& filter : filters)
+            impl_->paho->unsubscribe(filter)->wait();
+    } catch (const mqtt::exception& error) {
+        throw make_error(ExitCode::Failure, "unsubscribe failed: {}",
+                         MQTTAsync_strerror(error.get_return_code()));
+    }
+}
+
+void Client::publish(const Message& message) {
+    auto& impl = *impl_;
+    auto& listener = impl.listener;
+    {
+        std::unique_lock lock(listener.mutex);
+        while (listener.in_flight >= impl.window) {
+            if (!impl.connected && !impl.behaviour.publish_while_disconnected) break;
+            listener.waiting = true;
+            listener.room.wait(lock);
+            listener.waiting = false;
+        }
+        ++listener.in_flight;
+        ++listener.counts.sent;
+    }
+    if (!impl.last_topic || impl.last_topic.str() != message.topic) {
+        impl.last_topic = mqtt::string_ref(message.topic);
+    }
+    try {
+        auto paho_message =
+            message.properties.empty()
+                ? mqtt::message::create(impl.last_topic, mqtt::binary_ref(message.payload),
+                                        message.qos, message.retain)
+                : mqtt::message::create(impl.last_topic, mqtt::binary_ref(message.payload),
+                                        message.qos, message.retain, to_paho(message.properties));
+        impl.paho->publish(paho_message, nullptr, listener);
+    } catch (const mqtt::exception& error) {
+        {
+            std::lock_guard lock(listener.mutex);
+            --listener.in_flight;
+            --listener.counts.sent;
+        }
+        const int rc = error.get_return_code();
+        if (rc == MQTTASYNC_DISCONNECTED) {
+            throw make_error(ExitCode::Failure, "connection to {} lost", impl.endpoint);
+        }
+        throw make_error(ExitCode::Failure, "cannot publish to '{}': {}", message.topic,
+                         MQTTAsync_strerror(rc));
+    }
+}
+
+bool Client::wait_for_completion(std::optional<std::chrono::steady_clock::time_point> deadline) {
+    auto& impl = *impl_;
+    auto& listener = impl.listener;
+    std::unique_lock lock(listener.mutex);
+    while (listener.in_flight > 0) {
+        if (!impl.connected && !impl.behaviour.auto_reconnect) return false;
+        listener.waiting = true;
+        // The window listener signals only when someone waits; wake periodically anyway
+        // so a connection loss without a callback cannot strand us.
+        const auto wake = Clock::now() + std::chrono::milliseconds(100);
+        if (deadline && *deadline < wake) {
+            if (listener.room.wait_until(lock, *deadline) == std::cv_status::timeout &&
+                listener.in_flight > 0) {
+                listener.waiting = false;
+                return false;
+            }
+        } else {
+            listener.room.wait_until(lock, wake);
+        }
+        listener.waiting = false;
+    }
+    return true;
+}
+
+PublishCounts Client::counts() const {
+    std::lock_guard lock(impl_->listener.mutex);
+    return impl_->listener.counts;
+}
+
+std::string Client::first_publish_error() const {
+    std::lock_guard lock(impl_->listener.mutex);
+    return impl_->listener.first_error;
+}
+
+bool Client::is_connected() const {
+    return impl_->connected;
+}
+
+const std::string& Client::endpoint() const {
+    return impl_->endpoint;
+}
+
+void Client::disconnect(std::chrono::milliseconds timeout) {
+    auto& impl = *impl_;
+    impl.closing = true;
+    if (impl.paho->is_connected()) {
+        try {
+            impl.paho->disconnect(timeout)->wait_for(timeout + std::chrono::milliseconds(500));
+        } catch (const mqtt::exception&) {
+            // Already gone: nothing left to close.
+        }
+    }
+    impl.connected = false;
+    // A message callback may still be running on Paho's thread with references into the
+    // caller's state; let it finish before the caller unwinds.
+    while (impl.callbacks_running > 0)
+        std::this_thread::yield();
+}
+
+namespace {
+// Clients parked at destruction, never freed: see exit_process(). Reachable, so leak
+// checkers do not count them.
+std::vector<std::unique_ptr<mqtt::async_client>>* parked_clients() {
+    static auto* parked = new std::vector<std::unique_ptr<mqtt::async_client>>();
+    return parked;
+}
+std::mutex parked_mutex;
+}  // namespace
+
+Client::~Client() {
+    disconnect();
+#ifndef MQTK_SANITIZE
+    // The Impl must outlive the Paho client: its callbacks point into it.
+    std::lock_guard lock(parked_mutex);
+    parked_clients()->push_back(std::move(impl_->paho));
+    static auto* parked_impls = new std::vector<std::unique_ptr<Impl>>();
+    parked_impls->push_back(std::move(impl_));
+#endif
+}
+
+std::string library_versions() {
+    const unsigned cpp = mqtt::VERSION;
+    std::string c_version = "unknown";
+    for (const auto* entry = MQTTAsync_getVersionInfo(); entry && entry->name; ++entry) {
+        if (std::string_view(entry->name) == "Version") c_version = entry->value;
+    }
+    return fmt::format("Paho MQTT C++ {}.{}.{}, Paho MQTT C {}", cpp >> 24, (cpp >> 16) & 0xFF,
+                       (cpp >> 8) & 0xFF, c_version);
+}
+
+void exit_process(int code) {
+    std::fflush(stdout);
+    std::fflush(stderr);
+#ifdef MQTK_SANITIZE
+    std::exit(code);
+#else
+    std::_Exit(code);
+#endif
+}
+
+}  // namespace mqtk

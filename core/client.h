@@ -1,0 +1,110 @@
+// The one way mqtk talks to a broker. Every command connects through Client; it is the
+// only code that includes Paho, so Paho's types, traps and error codes stop here and
+// the rest of the core sees plain Messages, Properties and mqtk::Error.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/message.h"
+#include "core/options.h"
+
+namespace mqtk {
+
+struct ConnectResult {
+    bool session_present = false;
+    ProtocolVersion version = ProtocolVersion::V311;
+    int receive_maximum = 65535;  // the broker's (v5), or ours under v3
+    std::string client_id;        // as used; the broker's assigned id if ours was empty
+    Properties properties;        // CONNACK properties (v5)
+};
+
+struct SubscribeRequest {
+    std::string filter;
+    int qos = 0;
+    bool no_local = false;
+    bool retain_as_published = false;
+    int retain_handling = 0;  // 0 send retained, 1 only on new subscription, 2 never
+    Properties properties;    // subscription-identifier, user-property
+};
+
+// Totals of publish outcomes so far.
+struct PublishCounts {
+    std::uint64_t sent = 0;       // handed to the client library
+    std::uint64_t completed = 0;  // written (QoS 0) or acknowledged (QoS 1/2)
+    std::uint64_t failed = 0;     // refused by the broker or lost with the connection
+};
+
+// How a command wants the connection to behave beyond the user's options.
+struct SessionBehaviour {
+    bool auto_reconnect = false;              // reconnect with back-off after a loss (echo)
+    bool publish_while_disconnected = false;  // queue publishes until reconnected (echo)
+};
+
+class Client {
+  public:
+    using MessageHandler = std::function<void(const Message&)>;
+    using LostHandler = std::function<void(const std::string& cause)>;
+    using ConnectedHandler = std::function<void()>;
+
+    // `command` names the default client id (mqtk_<command>_<pid>). Throws Error(Usage)
+    // for options that cannot work (e.g. a v5 property on a v3 connection).
+    Client(const ConnectOptions& options, std::string_view command,
+           SessionBehaviour behaviour = {});
+    ~Client();
+    Client(const Client&) = delete;
+    Client& operator=(const Client&) = delete;
+
+    // Handlers run on Paho's receive thread: they must not block on the client. The
+    // Message passed to on_message is reused for the next arrival; copy what you keep.
+    void on_message(MessageHandler handler);
+    // Connection lost for good (no auto reconnect) or, with auto reconnect, each loss.
+    void on_connection_lost(LostHandler handler);
+    // After an automatic reconnect succeeded.
+    void on_reconnected(ConnectedHandler handler);
+
+    // Blocks until CONNACK. Throws Error(Unreachable) or Error(Refused) with one line.
+    ConnectResult connect();
+
+    // Subscribes one filter per request (one SUBSCRIBE each: a multi-filter subscribe
+    // with options crashes Paho 1.2.0). Throws Error(Failure) if the broker refuses one.
+    // Returns the granted QoS for each request.
+    std::vector<int> subscribe(const std::vector<SubscribeRequest>& requests);
+    void unsubscribe(const std::vector<std::string>& filters);
+
+    // Queues one publish and returns at once unless the in-flight window is full, in which
+    // case it waits for room. Completion and refusals are counted, see counts() and
+    // wait_for_completion(). Throws Error(Failure) when the connection is gone.
+    void publish(const Message& message);
+    // Waits until every publish so far completed, or until `deadline`. False on timeout.
+    bool wait_for_completion(std::optional<std::chrono::steady_clock::time_point> deadline);
+    PublishCounts counts() const;
+    // The first broker refusal or loss as one line, empty if none.
+    std::string first_publish_error() const;
+
+    bool is_connected() const;
+    // Clean DISCONNECT; waits up to `timeout` for in-flight QoS>0 flows. Idempotent.
+    void disconnect(std::chrono::milliseconds timeout = std::chrono::milliseconds(2000));
+    // Where we connect, "host:port", for messages.
+    const std::string& endpoint() const;
+
+  private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+// "Paho MQTT C++ 1.2.0, Paho MQTT C 1.3.x" as the libraries report themselves.
+std::string library_versions();
+
+// Process-wide: make exit cheap. Paho joins its threads with 100 ms polls when the last
+// client is destroyed (~200 ms); after a clean disconnect there is nothing left to do,
+// so clients are parked instead of destroyed and the process leaves with _exit().
+// Sanitizer builds destroy everything so leaks stay visible.
+[[noreturn]] void exit_process(int code);
+
+}  // namespace mqtk

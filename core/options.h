@@ -1,0 +1,93 @@
+// Plain option structs shared by every command, with the contract's defaults.
+// cli/ fills them from flags; core/ consumes them. No parsing happens here.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "core/properties.h"
+
+namespace mqtk {
+
+enum class ProtocolVersion { V31, V311, V5 };
+enum class Transport { Tcp, Tls, WebSocket, WebSocketTls };
+
+struct WillOptions {
+    std::string topic;
+    std::string payload;
+    int qos = 0;
+    bool retain = false;
+};
+
+struct TlsOptions {
+    std::string cafile;
+    std::string capath;
+    std::string certfile;
+    std::string keyfile;
+    std::string key_password;
+    std::string version;  // "tlsv1.2", "tlsv1.3" or empty: negotiate
+    bool insecure = false;
+    bool use_os_certs = false;
+};
+
+struct ConnectOptions {
+    std::string host = "localhost";
+    std::optional<int> port;  // default depends on transport
+    Transport transport = Transport::Tcp;
+    std::string ws_path = "/mqtt";  // only for WebSockets
+
+    std::string client_id;  // empty: derived from id_prefix or "mqtk_<command>_<pid>"
+    std::string id_prefix;
+    int keepalive = 60;
+    ProtocolVersion version = ProtocolVersion::V311;
+
+    std::optional<std::string> username;
+    std::optional<std::string> password;
+
+    bool clean_session = true;
+    std::optional<std::uint32_t> session_expiry;  // MQTT 5 only
+
+    std::optional<WillOptions> will;
+    Properties will_properties;
+    Properties connect_properties;
+
+    TlsOptions tls;
+    double connect_timeout = 10.0;  // seconds until CONNACK
+    int max_inflight = 20;          // capped by the broker's Receive Maximum under v5
+    bool debug = false;             // protocol trace on stderr
+
+    // Set TCP_NODELAY on the client's socket. Paho never does; without it a QoS 1
+    // exchange stalls ~40 ms on Nagle + delayed ACK. Off only for idle connection storms.
+    bool tcp_nodelay = true;
+
+    int effective_port() const {
+        if (port) return *port;
+        switch (transport) {
+            case Transport::Tcp:
+                return 1883;
+            case Transport::Tls:
+                return 8883;
+            case Transport::WebSocket:
+                return 80;
+            case Transport::WebSocketTls:
+                return 443;
+        }
+        return 1883;
+    }
+    bool uses_tls() const {
+        return transport == Transport::Tls || transport == Transport::WebSocketTls;
+    }
+};
+
+// How sub and echo print what arrives.
+struct OutputOptions {
+    bool verbose = false;  // -v: "topic payload"
+    bool no_eol = false;   // -N
+    std::string format;    // -F, empty: none
+    bool json = false;     // --json
+    bool pretty = false;   // --pretty (with %j/%J or --json)
+    bool color = false;    // decided by cli/: a terminal and no NO_COLOR
+};
+
+}  // namespace mqtk
