@@ -7,6 +7,7 @@
 #include "cli/config_file.h"
 #include "cli/connection_flags.h"
 #include "cli/pub.h"
+#include "cli/sub.h"
 #include "core/client.h"
 #include "core/error.h"
 #include "core/interrupt.h"
@@ -44,7 +45,9 @@ int run(int argc, char** argv) {
     const std::string profile = mqtk::cli::find_profile(argc, argv);
     mqtk::cli::ConnectionFlags connection;
     mqtk::cli::PubFlags pub_flags;
+    mqtk::cli::SubFlags sub_flags;
     auto* pub = mqtk::cli::setup_pub(app, connection, pub_flags);
+    auto* sub = mqtk::cli::setup_sub(app, connection, sub_flags);
     for (auto* command : app.get_subcommands({}))
         mqtk::cli::use_config_file(*command, profile);
 
@@ -57,6 +60,7 @@ int run(int argc, char** argv) {
     mqtk::install_interrupt_handlers();
     try {
         if (pub->parsed()) return mqtk::cli::run_pub(connection, pub_flags);
+        if (sub->parsed()) return mqtk::cli::run_sub(connection, sub_flags);
         return static_cast<int>(ExitCode::Usage);
     } catch (const mqtk::Error& error) {
         print_error(error.what(), connection.quiet);

@@ -1,0 +1,70 @@
+// Binds `mqtk sub`'s flags into SubOptions and hands over to the core subscriber.
+#include "cli/sub.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+
+namespace mqtk::cli {
+
+void add_output_flags(CLI::App& command, OutputOptions& output) {
+    const std::string group = "Output";
+    command.add_flag("-v,--verbose", output.verbose, "Print 'topic payload'")->group(group);
+    command.add_flag("-N", output.no_eol, "Do not add an end of line after each message")
+        ->group(group);
+    command.add_option("-F,--format", output.format, "Format each message (see OUTPUT FORMAT)")
+        ->group(group);
+    command.add_flag("--pretty", output.pretty, "Pretty-print JSON output (%j, %J, --json)")
+        ->group(group);
+    command
+        .add_flag("--json", output.json, "One JSON object per message (replayable by pub --jsonl)")
+        ->group(group)
+        ->excludes("--format");
+}
+
+bool want_colour() {
+    const char* no_colour = std::getenv("NO_COLOR");
+    return isatty(STDOUT_FILENO) && (no_colour == nullptr || *no_colour == '\0');
+}
+
+CLI::App* setup_sub(CLI::App& app, ConnectionFlags& connection, SubFlags& flags) {
+    auto* sub = app.add_subcommand("sub", "Print messages as they arrive");
+    add_connection_flags(*sub, connection);
+    auto& o = flags.options;
+    sub->add_option("-t,--topic", o.filters, "Filter to subscribe to (repeatable)");
+    sub->add_option("-T,--filter-out", o.filters_out, "Do not print topics matching this filter");
+    sub->add_option("-U,--unsubscribe", o.unsubscribe,
+                    "Unsubscribe from this filter after connecting");
+    sub->add_option("-q,--qos", o.qos, "Subscription QoS 0, 1 or 2 (default 0)")
+        ->check(CLI::Range(0, 2));
+    sub->add_option("-C,--count", o.count, "Exit after N messages")->check(CLI::PositiveNumber);
+    sub->add_option("-W,--timeout", o.timeout, "Exit 5 after SECONDS unless done")
+        ->check(CLI::PositiveNumber);
+    sub->add_flag("-R,--no-retained", o.skip_retained, "Do not print retained messages");
+    sub->add_flag("--retained-only", o.retained_only,
+                  "Print only retained messages; exit at the first live one");
+    sub->add_flag("--remove-retained", o.remove_retained, "Clear each retained message received");
+    sub->add_flag("-E,--exit-after-subscribe", o.exit_after_subscribe,
+                  "Exit once the subscriptions are acknowledged");
+    sub->add_flag("--no-local", o.no_local, "MQTT 5: do not receive our own publishes");
+    sub->add_flag("--retain-as-published", o.retain_as_published,
+                  "MQTT 5: keep the retain flag as published");
+    sub->add_option("--retain-handling", o.retain_handling,
+                    "MQTT 5: 0 send retained, 1 only for new subscriptions, 2 never")
+        ->check(CLI::Range(0, 2));
+    sub->add_option("--expect", o.expect, "Exit 0 at the first payload matching REGEX");
+    sub->add_option("--ready-file", o.ready_file, "Create PATH once subscribed");
+    add_output_flags(*sub, o.output);
+    return sub;
+}
+
+int run_sub(const ConnectionFlags& connection, SubFlags& flags) {
+    auto resolved = resolve_connection(connection);
+    auto& o = flags.options;
+    if (o.filters.empty() && !resolved.url_topic.empty()) o.filters.push_back(resolved.url_topic);
+    o.subscribe_properties = resolved.properties.subscribe;
+    o.output.color = want_colour();
+    return static_cast<int>(mqtk::run_sub(resolved.options, o));
+}
+
+}  // namespace mqtk::cli

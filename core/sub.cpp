@@ -1,0 +1,192 @@
+// The subscriber. Messages are handled on Paho's receive thread (filter, render, write),
+// so a slow stdout slows the socket reads instead of growing a queue; the main thread
+// only waits for an end condition and owns connecting, subscribing and disconnecting.
+#include "core/sub.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstring>
+#include <mutex>
+#include <regex>
+
+#include "core/client.h"
+#include "core/format.h"
+#include "core/interrupt.h"
+#include "core/output.h"
+#include "core/topic.h"
+
+namespace mqtk {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+void check_options(const ConnectOptions& connection, const SubOptions& options) {
+    if (options.filters.empty()) throw usage_error("a filter is needed: -t FILTER");
+    for (const auto& filter : options.filters)
+        check_topic_filter(filter, "filter");
+    for (const auto& filter : options.filters_out)
+        check_topic_filter(filter, "-T filter");
+    for (const auto& filter : options.unsubscribe)
+        check_topic_filter(filter, "-U filter");
+    if (options.count && *options.count < 1) throw usage_error("-C must be at least 1");
+    if (options.timeout && *options.timeout <= 0) throw usage_error("-W must be positive");
+    if (options.retained_only && options.skip_retained) {
+        throw usage_error("--retained-only and -R cannot be used together");
+    }
+    const bool v5 = connection.version == ProtocolVersion::V5;
+    if (!v5 && (options.no_local || options.retain_as_published || options.retain_handling != 0 ||
+                !options.subscribe_properties.empty())) {
+        throw usage_error("--no-local, --retain-as-published, --retain-handling and -D need -V 5");
+    }
+    if (options.retain_handling < 0 || options.retain_handling > 2) {
+        throw usage_error("--retain-handling must be 0, 1 or 2");
+    }
+}
+
+std::regex compile_expectation(const std::optional<std::string>& expect) {
+    if (!expect) return {};
+    try {
+        return std::regex(*expect, std::regex::ECMAScript | std::regex::optimize);
+    } catch (const std::regex_error& error) {
+        throw usage_error("invalid --expect regular expression '{}': {}", *expect, error.what());
+    }
+}
+
+void create_ready_file(const std::string& path) {
+    const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        throw make_error(ExitCode::Failure, "cannot create --ready-file '{}': {}", path,
+                         std::strerror(errno));
+    }
+    close(fd);
+}
+
+// Why the run ended, decided on whichever thread saw it first.
+enum class Ending { None, Done, ReaderGone, Failed };
+
+class Subscriber {
+  public:
+    Subscriber(const ConnectOptions& connection, const SubOptions& options)
+        : options_(options),
+          formatter_(options.output),
+          expectation_(compile_expectation(options.expect)),
+          output_(STDOUT_FILENO),
+          client_(connection, "sub", SessionBehaviour{.auto_reconnect = true}) {
+        client_.on_message([this](const Message& message) { handle(message); });
+        client_.on_reconnected([this] { resubscribe_ = true; });
+    }
+
+    ExitCode run() {
+        client_.connect();
+        // -W counts from the moment we are connected, as mosquitto_sub's does.
+        auto deadline = Clock::time_point::max();
+        if (options_.timeout) {
+            deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                          std::chrono::duration<double>(*options_.timeout));
+        }
+        subscribe();
+        if (!options_.ready_file.empty()) create_ready_file(options_.ready_file);
+        ExitCode code = options_.exit_after_subscribe ? ExitCode::Success : wait(deadline);
+        client_.disconnect();
+        output_.flush();
+        if (ending_ == Ending::Failed) throw Error(ExitCode::Failure, failure_);
+        return code;
+    }
+
+  private:
+    void subscribe() {
+        std::vector<SubscribeRequest> requests;
+        for (const auto& filter : options_.filters) {
+            requests.push_back({filter, options_.qos, options_.no_local,
+                                options_.retain_as_published, options_.retain_handling,
+                                options_.subscribe_properties});
+        }
+        client_.subscribe(requests);
+        if (!options_.unsubscribe.empty()) client_.unsubscribe(options_.unsubscribe);
+    }
+
+    ExitCode wait(Clock::time_point deadline) {
+        std::unique_lock lock(mutex_);
+        for (;;) {
+            if (ending_ != Ending::None) return ExitCode::Success;
+            if (interrupted()) return ExitCode::Interrupted;
+            if (Clock::now() >= deadline) {
+                if (options_.expect) {
+                    throw make_error(ExitCode::Timeout, "timed out: no payload matched '{}'",
+                                     *options_.expect);
+                }
+                throw make_error(ExitCode::Timeout, "timed out after {} s", *options_.timeout);
+            }
+            lock.unlock();
+            output_.flush();  // a file reader sees data within ~100 ms
+            if (resubscribe_.exchange(false)) subscribe();
+            lock.lock();
+            changed_.wait_for(lock, std::chrono::milliseconds(100));
+        }
+    }
+
+    void end(Ending ending, std::string failure = {}) {
+        std::lock_guard lock(mutex_);
+        if (ending_ != Ending::None) return;
+        ending_ = ending;
+        failure_ = std::move(failure);
+        changed_.notify_one();
+    }
+
+    // On Paho's receive thread: must not throw and must not wait on the client.
+    void handle(const Message& message) {
+        if (ending_ != Ending::None) return;
+        try {
+            for (const auto& filter : options_.filters_out) {
+                if (topic_matches(filter, message.topic)) return;
+            }
+            if (options_.remove_retained && message.retain) clear_retained(message.topic);
+            if (options_.retained_only && !message.retain) return end(Ending::Done);
+            if (options_.skip_retained && message.retain) return;
+            const bool written =
+                output_.write_with([&](std::string& out) { formatter_.render(message, out); });
+            if (!written) return end(Ending::ReaderGone);
+            ++received_;
+            if (options_.count && received_ >= *options_.count) return end(Ending::Done);
+            if (options_.expect && std::regex_search(message.payload, expectation_)) {
+                return end(Ending::Done);
+            }
+        } catch (const std::exception& error) {
+            end(Ending::Failed, error.what());
+        }
+    }
+
+    void clear_retained(const std::string& topic) {
+        Message empty;
+        empty.topic = topic;
+        empty.retain = true;
+        client_.publish(empty);
+    }
+
+    const SubOptions& options_;
+    Formatter formatter_;
+    std::regex expectation_;
+    OutputSink output_;
+    Client client_;
+
+    std::mutex mutex_;
+    std::condition_variable changed_;
+    std::atomic<Ending> ending_{Ending::None};
+    std::string failure_;
+    std::atomic<bool> resubscribe_{false};
+    long received_ = 0;  // receive thread only
+};
+
+}  // namespace
+
+ExitCode run_sub(const ConnectOptions& connection, const SubOptions& options) {
+    check_options(connection, options);
+    Subscriber subscriber(connection, options);
+    return subscriber.run();
+}
+
+}  // namespace mqtk

@@ -1,0 +1,37 @@
+// `mqtk sub`: subscribe, print what arrives through the shared Formatter, and stop on a
+// count, a time limit, an expected payload, or an interrupt (drop-in for mosquitto_sub).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "core/options.h"
+#include "core/properties.h"
+
+namespace mqtk {
+
+struct SubOptions {
+    std::vector<std::string> filters;      // -t
+    std::vector<std::string> filters_out;  // -T: received but not printed
+    std::vector<std::string> unsubscribe;  // -U
+    int qos = 0;
+    std::optional<long> count;          // -C
+    std::optional<double> timeout;      // -W, from the moment we are connected
+    bool skip_retained = false;         // -R
+    bool retained_only = false;         // --retained-only
+    bool remove_retained = false;       // --remove-retained
+    bool exit_after_subscribe = false;  // -E
+    bool no_local = false;              // MQTT 5 subscription options
+    bool retain_as_published = false;
+    int retain_handling = 0;
+    Properties subscribe_properties;    // -D subscribe ...
+    std::optional<std::string> expect;  // --expect REGEX (ECMAScript)
+    std::string ready_file;             // --ready-file PATH
+    OutputOptions output;
+};
+
+ExitCode run_sub(const ConnectOptions& connection, const SubOptions& options);
+
+}  // namespace mqtk
