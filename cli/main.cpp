@@ -6,6 +6,7 @@
 
 #include "cli/config_file.h"
 #include "cli/connection_flags.h"
+#include "cli/echo.h"
 #include "cli/pub.h"
 #include "cli/sub.h"
 #include "core/client.h"
@@ -48,6 +49,8 @@ int run(int argc, char** argv) {
     mqtk::cli::SubFlags sub_flags;
     auto* pub = mqtk::cli::setup_pub(app, connection, pub_flags);
     auto* sub = mqtk::cli::setup_sub(app, connection, sub_flags);
+    mqtk::cli::EchoFlags echo_flags;
+    auto* echo = mqtk::cli::setup_echo(app, connection, echo_flags);
     for (auto* command : app.get_subcommands({}))
         mqtk::cli::use_config_file(*command, profile);
 
@@ -61,6 +64,7 @@ int run(int argc, char** argv) {
     try {
         if (pub->parsed()) return mqtk::cli::run_pub(connection, pub_flags);
         if (sub->parsed()) return mqtk::cli::run_sub(connection, sub_flags);
+        if (echo->parsed()) return mqtk::cli::run_echo(connection, echo_flags);
         return static_cast<int>(ExitCode::Usage);
     } catch (const mqtk::Error& error) {
         print_error(error.what(), connection.quiet);

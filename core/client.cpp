@@ -232,6 +232,12 @@ struct Client::Impl {
     std::atomic<bool> closing{false};
     std::atomic<int> callbacks_running{0};
 
+    // QoS 0 completes when written to the socket, so a deeper queue keeps the socket busy;
+    // QoS 1/2 stay within the broker's receive maximum (see the file comment).
+    std::size_t window_for(int qos) const {
+        constexpr std::size_t kQos0Window = 128;
+        return qos == 0 ? std::max(window, kQos0Window) : window;
+    }
     void build_connect_options();
     void install_callbacks();
     void deliver(const mqtt::const_message_ptr& message);
@@ -470,12 +476,12 @@ void Client::unsubscribe(const std::vector<std::string>& filters) {
     }
 }
 
-void Client::publish(const Message& message) {
+void Client::publish(const Message& message, bool may_wait) {
     auto& impl = *impl_;
     auto& listener = impl.listener;
     {
         std::unique_lock lock(listener.mutex);
-        while (listener.in_flight >= impl.window) {
+        while (may_wait && listener.in_flight >= impl.window_for(message.qos)) {
             if (!impl.connected && !impl.behaviour.publish_while_disconnected) break;
             listener.waiting = true;
             listener.room.wait(lock);

@@ -80,7 +80,9 @@ class Client {
     // Queues one publish and returns at once unless the in-flight window is full, in which
     // case it waits for room. Completion and refusals are counted, see counts() and
     // wait_for_completion(). Throws Error(Failure) when the connection is gone.
-    void publish(const Message& message);
+    // From a message handler pass may_wait = false: acknowledgements are processed on
+    // that same thread, so waiting for room there would wait for ever.
+    void publish(const Message& message, bool may_wait = true);
     // Waits until every publish so far completed, or until `deadline`. False on timeout.
     bool wait_for_completion(std::optional<std::chrono::steady_clock::time_point> deadline);
     PublishCounts counts() const;

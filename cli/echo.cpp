@@ -1,0 +1,49 @@
+// Binds `mqtk echo`'s flags into EchoOptions and hands over to the core echo loop.
+#include "cli/echo.h"
+
+#include <limits>
+
+#include "cli/sub.h"
+
+namespace mqtk::cli {
+
+CLI::App* setup_echo(CLI::App& app, ConnectionFlags& connection, EchoFlags& flags) {
+    auto* echo = app.add_subcommand("echo", "Republish what arrives: the board's loopback");
+    add_connection_flags(*echo, connection);
+    auto& o = flags.options;
+    echo->add_option("-t,--topic", o.topic, "Topic to loop on (default foo_topic)");
+    echo->add_option("-m,--message", flags.message, "First message (default hello)");
+    echo->add_flag("-n,--no-message", flags.no_message, "Send no first message")
+        ->excludes("--message");
+    echo->add_option("--delay", o.delay, "Seconds before each republish; 0 = at once (default 1)")
+        ->check(CLI::NonNegativeNumber);
+    echo->add_option("--reply-topic", o.reply_topic, "Republish on this topic instead (no loop)");
+    echo->add_flag("--responder", o.responder,
+                   "Answer MQTT 5 requests on their response topic (needs -V 5)");
+    echo->add_flag("--clean", flags.clean, "Start with a clean session (default: persistent)");
+    echo->add_option("-q,--qos", o.qos, "QoS 0, 1 or 2 (default 0)")->check(CLI::Range(0, 2));
+    echo->add_option("-C,--count", o.count, "Stop after N echoes")->check(CLI::PositiveNumber);
+    echo->add_option("-W,--timeout", o.timeout, "Stop after SECONDS")->check(CLI::PositiveNumber);
+    add_output_flags(*echo, o.output);
+    return echo;
+}
+
+int run_echo(const ConnectionFlags& connection, EchoFlags& flags) {
+    auto resolved = resolve_connection(connection);
+    auto& options = resolved.options;
+    // The board keeps a persistent session under a stable id; --clean opts out.
+    options.clean_session = flags.clean;
+    if (options.client_id.empty() && options.id_prefix.empty()) {
+        options.client_id = default_echo_client_id();
+    }
+    if (options.version == ProtocolVersion::V5 && !flags.clean && !options.session_expiry) {
+        options.session_expiry = std::numeric_limits<std::uint32_t>::max();
+    }
+    auto& o = flags.options;
+    o.first_message = flags.no_message ? std::nullopt : std::optional(flags.message);
+    if (!resolved.url_topic.empty() && o.topic == "foo_topic") o.topic = resolved.url_topic;
+    o.output.color = want_colour();
+    return static_cast<int>(mqtk::run_echo(options, o));
+}
+
+}  // namespace mqtk::cli

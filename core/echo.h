@@ -1,0 +1,33 @@
+// `mqtk echo`: the board's loopback against any broker. Connect with a persistent
+// session, subscribe unless the broker still has our session, publish a first message,
+// then republish everything that arrives on the same topic after a pause, reconnecting
+// when the broker goes away; on exit, report round trips of our own messages.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "core/error.h"
+#include "core/options.h"
+
+namespace mqtk {
+
+struct EchoOptions {
+    std::string topic = "foo_topic";
+    std::optional<std::string> first_message = std::string("hello");  // none with -n
+    double delay = 1.0;       // seconds before each republish; 0 = at once
+    std::string reply_topic;  // republish there instead (no loop)
+    bool responder = false;   // answer MQTT 5 requests on their response topic
+    int qos = 0;
+    std::optional<long> count;      // stop after N echoes
+    std::optional<double> timeout;  // stop after S seconds
+    OutputOptions output;
+};
+
+// The client id echo uses when none is given: stable across runs (mqtk_echo_<host>), so
+// that the persistent session the board relies on is found again next time.
+std::string default_echo_client_id();
+
+ExitCode run_echo(const ConnectOptions& connection, const EchoOptions& options);
+
+}  // namespace mqtk
