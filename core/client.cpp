@@ -32,6 +32,7 @@
 #include <mutex>
 #include <thread>
 
+#include "core/clock.h"
 #include "core/error.h"
 #include "core/net_diagnosis.h"
 #include "core/paho_wakeup.h"
@@ -41,6 +42,9 @@ namespace mqtk {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// Paho's receive thread polls for 1 s, then naps 100 ms if nothing came.
+constexpr std::uint64_t kQuietNs = 500'000'000;
 
 int paho_version(ProtocolVersion version) {
     switch (version) {
@@ -226,6 +230,7 @@ struct Client::Impl {
     PublishListener listener;
     std::size_t window = 20;
     mqtt::string_ref last_topic;
+    std::uint64_t last_publish_ns = 0;
 
     std::atomic<bool> connected{false};
     std::atomic<bool> ever_connected{false};
@@ -490,6 +495,11 @@ void Client::publish(const Message& message, bool may_wait) {
         ++listener.in_flight;
         ++listener.counts.sent;
     }
+    // After a quiet second Paho's receive thread naps 100 ms (see paho_wakeup.h); a
+    // publish after a pause expects an answer soon, so make sure it is awake.
+    const std::uint64_t now = monotonic_ns();
+    if (now - impl.last_publish_ns > kQuietNs) wake_paho_receive_thread();
+    impl.last_publish_ns = now;
     if (!impl.last_topic || impl.last_topic.str() != message.topic) {
         impl.last_topic = mqtt::string_ref(message.topic);
     }
