@@ -34,6 +34,7 @@
 
 #include "core/clock.h"
 #include "core/error.h"
+#include "core/interrupt.h"
 #include "core/net_diagnosis.h"
 #include "core/paho_wakeup.h"
 #include "core/socket_tuning.h"
@@ -390,7 +391,13 @@ ConnectResult Client::connect() {
     auto& impl = *impl_;
     const auto timeout = std::chrono::duration<double>(impl.options.connect_timeout);
     try {
-        auto token = impl.paho->connect(impl.connect_options);
+        mqtt::token_ptr token;
+        {
+            // Paho starts its threads here; they inherit a mask without SIGINT/SIGTERM, so
+            // those always reach our thread (an EINTR in Paho's poll() drops connections).
+            SignalBlock block;
+            token = impl.paho->connect(impl.connect_options);
+        }
         // Poll in short slices so Paho's receive thread can be woken from its start-up
         // nap (see paho_wakeup.h): the CONNACK is read by that thread.
         const auto give_up = Clock::now() + std::chrono::duration_cast<Clock::duration>(timeout);
