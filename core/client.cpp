@@ -134,9 +134,19 @@ void from_paho(const MQTTProperties& c_props, Properties& out) {
     }
 }
 
-// The C library's protocol trace, for -d. Installed once per process.
+// The C library's protocol trace, for -d: one "mqtk: debug:" line per packet. Paho opens
+// with a banner (library and OpenSSL build details) between two "====" rules, and stamps
+// every line with a date it never fills in; both are dropped. Installed once per process.
 void print_trace(enum MQTTASYNC_TRACE_LEVELS, char* message) {
-    std::fprintf(stderr, "mqtk: debug: %s\n", message);
+    static int rules_seen = 0;  // trace lines arrive one at a time on Paho's threads
+    std::string_view line(message);
+    if (line.substr(0, 5) == "=====") {
+        ++rules_seen;
+        return;
+    }
+    if (rules_seen == 1 || line.empty() || line == "\n") return;  // inside the banner
+    if (line.size() > 20 && line[8] == ' ' && line[15] == '.') line.remove_prefix(20);
+    std::fprintf(stderr, "mqtk: debug: %.*s\n", static_cast<int>(line.size()), line.data());
 }
 
 std::string make_client_id(const ConnectOptions& options, std::string_view command) {
@@ -183,12 +193,14 @@ mqtt::ssl_options make_ssl(const TlsOptions& tls) {
 // Counts publish completions and wakes the publisher when the window has room.
 class PublishListener : public mqtt::iaction_listener {
   public:
-    void on_success(const mqtt::token&) override {
+    void on_success(const mqtt::token& token) override {
+        report(token, true);
         std::lock_guard lock(mutex);
         ++counts.completed;
         release();
     }
     void on_failure(const mqtt::token& token) override {
+        report(token, false);
         std::lock_guard lock(mutex);
         ++counts.failed;
         if (first_error.empty()) {
@@ -207,8 +219,17 @@ class PublishListener : public mqtt::iaction_listener {
     std::uint64_t in_flight = 0;
     bool waiting = false;
     std::string first_error;
+    Client::PublishCompletion completion;  // optional, see Client::on_publish_complete
 
   private:
+    // The publish time travels as the token's user context (see Client::publish), so
+    // timing costs no allocation and no lookup.
+    void report(const mqtt::token& token, bool ok) const {
+        if (!completion) return;
+        completion(
+            static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(token.get_user_context())),
+            ok);
+    }
     void release() {
         --in_flight;
         if (waiting) room.notify_one();
@@ -443,6 +464,9 @@ void Client::on_connection_lost(LostHandler handler) {
 void Client::on_reconnected(ConnectedHandler handler) {
     impl_->reconnected_handler = std::move(handler);
 }
+void Client::on_publish_complete(PublishCompletion handler) {
+    impl_->listener.completion = std::move(handler);
+}
 
 std::vector<int> Client::subscribe(const std::vector<SubscribeRequest>& requests) {
     const bool v5 = impl_->options.version == ProtocolVersion::V5;
@@ -517,7 +541,12 @@ void Client::publish(const Message& message, bool may_wait) {
                                         message.qos, message.retain)
                 : mqtt::message::create(impl.last_topic, mqtt::binary_ref(message.payload),
                                         message.qos, message.retain, to_paho(message.properties));
-        impl.paho->publish(paho_message, nullptr, listener);
+        static_assert(sizeof(void*) >= sizeof(std::uint64_t),
+                      "the publish time rides in a pointer");
+        void* published_at = listener.completion
+                                 ? reinterpret_cast<void*>(static_cast<std::uintptr_t>(now))
+                                 : nullptr;
+        impl.paho->publish(paho_message, published_at, listener);
     } catch (const mqtt::exception& error) {
         {
             std::lock_guard lock(listener.mutex);
