@@ -892,9 +892,9 @@ struct Formatter::Impl {
     explicit Impl(const OutputOptions& output) : options(output) {
         if (options.json) {
             mode = Mode::Json;
-        } else if (!options.format.empty()) {
+        } else if (options.format) {
             mode = Mode::Template;
-            compiled = compile(options.format);
+            compiled = compile(*options.format);
             time.calendar_text.resize(compiled.calendar_runs.size());
             for (auto& text : time.calendar_text)
                 text.reserve(256);

@@ -82,12 +82,12 @@ struct ConnectOptions {
 
 // How sub and echo print what arrives.
 struct OutputOptions {
-    bool verbose = false;  // -v: "topic payload"
-    bool no_eol = false;   // -N
-    std::string format;    // -F, empty: none
-    bool json = false;     // --json
-    bool pretty = false;   // --pretty (with %j/%J or --json)
-    bool color = false;    // decided by cli/: a terminal and no NO_COLOR
+    bool verbose = false;               // -v: "topic payload"
+    bool no_eol = false;                // -N
+    std::optional<std::string> format;  // -F; an empty template prints empty lines
+    bool json = false;                  // --json
+    bool pretty = false;                // --pretty (with %j/%J or --json)
+    bool color = false;                 // decided by cli/: a terminal and no NO_COLOR
 };
 
 }  // namespace mqtk

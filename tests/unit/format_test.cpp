@@ -210,7 +210,7 @@ OutputOptions options(std::string_view flags, std::string_view format = {}) {
     result.pretty = has("--pretty");
     result.json = has("--json");
     result.color = has("--color");
-    result.format = std::string(format);
+    if (!format.empty()) result.format = std::string(format);
     return result;
 }
 
@@ -836,4 +836,15 @@ TEST_CASE("format: a Formatter can be moved") {
     std::string out;
     third.render(make("t", "p"), out);
     CHECK(out == "[t]\n");
+}
+
+TEST_CASE("format: an empty -F template prints an empty line per message, as mosquitto_sub") {
+    OutputOptions output;
+    output.format = std::string();
+    Message message;
+    message.topic = "t";
+    message.payload = "payload";
+    std::string out;
+    Formatter(output).render(message, out);
+    CHECK(out == "\n");
 }
