@@ -35,12 +35,14 @@
 //
 // Reading is strict, so a hand-written line with a typo fails instead of publishing the wrong
 // thing: a key not listed above, a value of the wrong type, qos outside 0..2, an unknown
-// encoding, invalid base64 (see core/base64.h), an unknown property name, a topic or string
-// containing U+0000, or a property that a client may not send in PUBLISH is an error. Two
-// properties are skipped without a word instead, because captures hold them yet a publisher
-// must not send them: subscription-identifier (the broker's, per subscription) and
-// topic-alias (meaningful only on the connection that received it). Blank lines are for the
-// caller to skip; here they are "not valid JSON".
+// encoding, invalid base64 (see core/base64.h), a topic that check_topic_name refuses, an
+// unknown property name, a property value that the -D parser (parse_property_argument)
+// refuses, or a property that a client may not send in PUBLISH is an error. A utf8 payload
+// written by hand may hold any character, "\u0000" included. Two properties are skipped
+// without a word, because captures hold them yet a publisher must not send them:
+// subscription-identifier (the broker's, per subscription) and topic-alias (meaningful only
+// on the connection that received it). Blank lines are for the caller to skip; here they
+// are "not valid JSON".
 #pragma once
 
 #include <string>
@@ -62,7 +64,8 @@ struct JsonRecord {
 };
 
 // Parses one line in the schema above. Throws mqtk::Error(Usage) with a one-line reason
-// that starts "--jsonl: " (the caller adds the line number).
+// such as `"qos" must be 0, 1 or 2, not 3` or `no "topic" string`, for the caller to
+// prefix with the line's number ("--jsonl line 3: ...").
 JsonRecord parse_json_record(std::string_view line);
 
 // parse_json_record(line).message: qos 0 and no retain where the line does not say.

@@ -185,6 +185,13 @@ Property parse_property_argument(PacketKind kind, std::string_view name, std::st
             property.value = user_value;
             break;
     }
+    if (*id == PropertyId::PayloadFormatIndicator && property.number > 1) {
+        throw usage_error("payload-format-indicator must be 0 (bytes) or 1 (UTF-8)");
+    }
+    if (*id == PropertyId::ResponseTopic &&
+        property.text.find_first_of("+#") != std::string::npos) {
+        throw usage_error("response-topic must not contain wildcards");
+    }
     if (*id == PropertyId::TopicAlias && property.number == 0) {
         throw usage_error("topic-alias must be 1..65535");
     }

@@ -141,8 +141,11 @@ class Publisher {
                     if (line.find_first_not_of(" \t\r") == std::string_view::npos) break;
                     Message message;
                     try {
-                        message = parse_json_line(line);
-                        check_topic_name(message.topic, "topic");
+                        // A record without "qos" or "retain" takes -q and -r.
+                        JsonRecord record = parse_json_record(line);
+                        message = std::move(record.message);
+                        if (!record.has_qos) message.qos = options_.qos;
+                        if (!record.has_retain) message.retain = options_.retain;
                     } catch (const Error& error) {
                         bad_line_ = fmt::format("--jsonl line {}: {}", number, error.what());
                         return ExitCode::Usage;
