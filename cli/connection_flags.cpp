@@ -148,7 +148,7 @@ void add_connection_flags(CLI::App& command, ConnectionFlags& flags) {
         .add_option("--pw-file", flags.password_file, "Read the password from FILE's first line")
         ->group(group);
     command
-        .add_flag("-c,--disable-clean-session{false}", o.clean_session,
+        .add_flag("-c,--disable-clean-session", flags.persistent,
                   "Keep a persistent session (needs -i)")
         ->group(group);
     command

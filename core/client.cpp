@@ -255,7 +255,7 @@ struct Client::Impl {
     std::uint64_t last_publish_ns = 0;
 
     std::atomic<bool> connected{false};
-    std::atomic<bool> ever_connected{false};
+    std::atomic<int> connected_calls{0};  // of the connected handler
     std::atomic<bool> closing{false};
     std::atomic<int> callbacks_running{0};
 
@@ -348,8 +348,12 @@ void Client::Impl::install_callbacks() {
     paho->set_connected_handler([this](const std::string&) {
         if (options.tcp_nodelay) enable_tcp_nodelay_everywhere();
         connected = true;
-        // The first connect is reported by connect(); only reconnects are news here.
-        if (ever_connected.exchange(true) && reconnected_handler && !closing) reconnected_handler();
+        // The first connect is reported by connect(); only reconnects are news here. Paho
+        // calls this after completing connect()'s token, so count calls rather than test a
+        // flag that connect() sets: that raced and re-subscribed on the first connect.
+        if (connected_calls.fetch_add(1) > 0 && reconnected_handler && !closing) {
+            reconnected_handler();
+        }
     });
 }
 
@@ -446,7 +450,6 @@ ConnectResult Client::connect() {
             std::max(1, std::min(impl.options.max_inflight, result.receive_maximum)));
         if (impl.options.tcp_nodelay) enable_tcp_nodelay_everywhere();
         impl.connected = true;
-        impl.ever_connected = true;
         return result;
     } catch (const mqtt::exception& error) {
         const bool timed_out =
@@ -472,6 +475,7 @@ std::vector<int> Client::subscribe(const std::vector<SubscribeRequest>& requests
     const bool v5 = impl_->options.version == ProtocolVersion::V5;
     std::vector<mqtt::token_ptr> tokens;
     tokens.reserve(requests.size());
+    std::size_t waiting_for = requests.size();  // the request whose SUBACK we wait for
     try {
         for (const auto& request : requests) {
             const mqtt::subscribe_options options(
@@ -483,6 +487,7 @@ std::vector<int> Client::subscribe(const std::vector<SubscribeRequest>& requests
         }
         std::vector<int> granted;
         for (std::size_t i = 0; i < tokens.size(); ++i) {
+            waiting_for = i;
             tokens[i]->wait();
             const auto response = tokens[i]->get_subscribe_response();  // by value: keep it
             const auto& codes = response.get_reason_codes();
@@ -496,6 +501,13 @@ std::vector<int> Client::subscribe(const std::vector<SubscribeRequest>& requests
         return granted;
     } catch (const mqtt::exception& error) {
         const int reason = error.get_reason_code();
+        // A refusing SUBACK fails the token: v5 with its reason code, v3 with 0x80 as rc.
+        const int code = reason >= 0x80 ? reason : error.get_return_code();
+        if (waiting_for < requests.size() && code >= 0x80 && code <= 0xFF) {
+            throw make_error(ExitCode::Failure, "broker refused the subscription to '{}': {}",
+                             requests[waiting_for].filter,
+                             v5 ? reason_text(code) : std::string("failure (0x80)"));
+        }
         const std::string why =
             reason >= 0x80 ? reason_text(reason) : MQTTAsync_strerror(error.get_return_code());
         throw make_error(ExitCode::Failure, "subscribe failed: {}", why);
