@@ -1,10 +1,16 @@
-// Config-file wiring for CLI11: default path, profile section, unknown keys ignored (a
-// profile may hold keys for other commands, e.g. `topic` that bench does not take).
+// Config files through CLI11's parser. CLI11 2.1 reads a config file only for the top-level
+// app, so options of subcommands (where all of mqtk's options live) are filled here: each
+// key still unset after parsing gets the file's value and runs its option's callback.
 #include "cli/config_file.h"
 
+#include <sys/stat.h>
+
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <string_view>
+#include <set>
+
+#include "core/error.h"
 
 namespace mqtk::cli {
 namespace {
@@ -22,26 +28,73 @@ std::string default_config_path() {
     return (base / "mqtk" / "config").string();
 }
 
-}  // namespace
-
-std::string find_profile(int argc, const char* const* argv) {
-    constexpr std::string_view flag = "--profile";
-    for (int i = 1; i < argc; ++i) {
-        const std::string_view arg = argv[i];
-        if (arg == flag && i + 1 < argc) return argv[i + 1];
-        if (arg.size() > flag.size() && arg.substr(0, flag.size() + 1) == "--profile=") {
-            return std::string(arg.substr(flag.size() + 1));
-        }
+// As ssh does for keys: a password in a file others can read deserves a warning.
+void warn_if_exposed(const std::string& path, const std::vector<CLI::ConfigItem>& items) {
+    bool has_password = false;
+    for (const auto& item : items)
+        has_password = has_password || item.name == "pw";
+    struct stat info {};
+    if (has_password && stat(path.c_str(), &info) == 0 && (info.st_mode & (S_IRWXG | S_IRWXO))) {
+        std::fprintf(stderr,
+                     "mqtk: warning: %s holds a password and others can read it (chmod 600 it)\n",
+                     path.c_str());
     }
-    return {};
 }
 
-void use_config_file(CLI::App& command, const std::string& profile) {
-    const std::string path = default_config_path();
-    const bool exists = !path.empty() && std::filesystem::exists(path);
-    command.set_config("--config", exists ? path : "", "Read options from FILE (TOML or INI)");
-    command.allow_config_extras(CLI::config_extras_mode::ignore);
-    if (!profile.empty()) command.get_config_formatter_base()->section(profile);
+}  // namespace
+
+void add_config_flags(CLI::App& command, ConfigFlags& flags) {
+    command.add_option("--config", flags.file, "Read options from FILE (TOML or INI)")
+        ->group("Connection");
+    command.add_option("--profile", flags.profile, "Use the [NAME] section of the config file")
+        ->group("Connection");
+}
+
+void apply_config_file(CLI::App& command, const ConfigFlags& flags) {
+    std::string path = flags.file;
+    if (path.empty()) {
+        path = default_config_path();
+        if (path.empty() || !std::filesystem::exists(path)) {
+            if (!flags.profile.empty()) {
+                throw usage_error("--profile {}: no config file ({})", flags.profile, path);
+            }
+            return;
+        }
+    }
+    std::vector<CLI::ConfigItem> items;
+    try {
+        items = CLI::ConfigTOML().from_file(path);
+    } catch (const CLI::Error& error) {
+        throw usage_error("cannot read config file '{}': {}", path, error.what());
+    }
+    warn_if_exposed(path, items);
+
+    // Top-level keys first, then the profile's, which override them.
+    std::set<CLI::Option*> from_file;
+    bool profile_found = flags.profile.empty();
+    for (const bool in_profile : {false, true}) {
+        for (const auto& item : items) {
+            if (item.name == "++" || item.name == "--") continue;  // section markers
+            const bool wanted = in_profile
+                                    ? item.parents.size() == 1 && item.parents[0] == flags.profile
+                                    : item.parents.empty();
+            if (!wanted) continue;
+            if (in_profile) profile_found = true;
+            CLI::Option* option = command.get_option_no_throw("--" + item.name);
+            // Keys of other commands (e.g. `topic` for bench) are not errors.
+            if (option == nullptr || (option->count() > 0 && from_file.count(option) == 0)) {
+                continue;
+            }
+            option->clear();
+            option->add_result(item.inputs);
+            option->run_callback();
+            from_file.insert(option);
+        }
+    }
+    if (!profile_found) {
+        throw usage_error("--profile {}: no [{}] section in {}", flags.profile, flags.profile,
+                          path);
+    }
 }
 
 }  // namespace mqtk::cli

@@ -1,5 +1,7 @@
-// Named option sets (--profile) from $XDG_CONFIG_HOME/mqtk/config or --config FILE,
-// read by CLI11's own config support (TOML/INI), one section per profile.
+// Named option sets from $XDG_CONFIG_HOME/mqtk/config or --config FILE: top-level keys
+// apply to every command, a `[NAME]` section applies with --profile NAME. The file is read
+// with CLI11's own config parser (TOML, or INI-style `key = value`); keys are the long
+// option names (`host`, `port`, `cafile`, ...). The command line always wins.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -7,12 +9,17 @@
 
 namespace mqtk::cli {
 
-// The value of --profile in argv, found before parsing because CLI11 reads the config
-// file during parsing and needs the section first. Empty when not given.
-std::string find_profile(int argc, const char* const* argv);
+struct ConfigFlags {
+    std::string file;     // --config FILE
+    std::string profile;  // --profile NAME
+};
 
-// Adds --config to `command`, defaulting to the user's config file when it exists, and
-// selects `profile`'s section (the top-level keys when empty).
-void use_config_file(CLI::App& command, const std::string& profile);
+// Adds --config and --profile to `command`.
+void add_config_flags(CLI::App& command, ConfigFlags& flags);
+
+// After parsing: fills every option of `command` that the command line left unset from the
+// config file (the explicit one, else the user's default if it exists). Throws
+// mqtk::Error(Usage) for a missing explicit file, a bad file or an unknown profile.
+void apply_config_file(CLI::App& command, const ConfigFlags& flags);
 
 }  // namespace mqtk::cli

@@ -190,8 +190,7 @@ void add_connection_flags(CLI::App& command, ConnectionFlags& flags) {
     command.add_flag("--nodelay")
         ->description("Accepted for mosquitto compatibility: always on")
         ->group(group);
-    command.add_option("--profile", flags.profile, "Use the named section of the config file")
-        ->group(group);
+    add_config_flags(command, flags.config);
 }
 
 ResolvedConnection resolve_connection(const ConnectionFlags& flags) {

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/config_file.h"
 #include "core/options.h"
 #include "core/properties.h"
 
@@ -23,7 +24,7 @@ struct ConnectionFlags {
     bool will_retain = false;
     bool persistent = false;  // -c
     bool quiet = false;
-    std::string profile;  // read before parsing, see config_file.h
+    ConfigFlags config;  // --config, --profile
     std::vector<std::vector<std::string>> property_args;
 };
 

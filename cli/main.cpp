@@ -43,7 +43,6 @@ int run(int argc, char** argv) {
                          std::string("mqtk " MQTK_VERSION " (") + mqtk::library_versions() + ")");
     app.require_subcommand(1);
 
-    const std::string profile = mqtk::cli::find_profile(argc, argv);
     mqtk::cli::ConnectionFlags connection;
     mqtk::cli::PubFlags pub_flags;
     mqtk::cli::SubFlags sub_flags;
@@ -51,8 +50,6 @@ int run(int argc, char** argv) {
     auto* sub = mqtk::cli::setup_sub(app, connection, sub_flags);
     mqtk::cli::EchoFlags echo_flags;
     auto* echo = mqtk::cli::setup_echo(app, connection, echo_flags);
-    for (auto* command : app.get_subcommands({}))
-        mqtk::cli::use_config_file(*command, profile);
 
     try {
         app.parse(argc, argv);
@@ -62,6 +59,9 @@ int run(int argc, char** argv) {
 
     mqtk::install_interrupt_handlers();
     try {
+        for (auto* command : app.get_subcommands()) {
+            mqtk::cli::apply_config_file(*command, connection.config);
+        }
         if (pub->parsed()) return mqtk::cli::run_pub(connection, pub_flags);
         if (sub->parsed()) return mqtk::cli::run_sub(connection, sub_flags);
         if (echo->parsed()) return mqtk::cli::run_echo(connection, echo_flags);
