@@ -265,11 +265,45 @@ struct Client::Impl {
         constexpr std::size_t kQos0Window = 128;
         return qos == 0 ? std::max(window, kQos0Window) : window;
     }
+    // Reports the outcome of connect_async() on Paho's thread, once: Paho C++ 1.2.0 signals
+    // a connect token's success twice (the C library's onSuccess, then again from its
+    // connected callback).
+    struct AsyncConnect : mqtt::iaction_listener {
+        Impl* impl = nullptr;
+        ConnectDone done;
+        std::atomic<bool> reported{false};
+        void on_success(const mqtt::token&) override {
+            if (reported.exchange(true)) return;
+            impl->connected = true;
+            done(nullptr);
+        }
+        void on_failure(const mqtt::token& token) override {
+            if (reported.exchange(true)) return;
+            const int rc = token.get_return_code();
+            const Error failure =
+                rc > 0 ? make_error(ExitCode::Refused, "broker refused the connection: {}",
+                                    impl->refusal_text(rc))
+                       : make_error(ExitCode::Unreachable, "cannot connect to {}: {}",
+                                    impl->endpoint, MQTTAsync_strerror(rc));
+            done(&failure);
+        }
+    } async_connect;
+
     void build_connect_options();
     void install_callbacks();
     void deliver(const mqtt::const_message_ptr& message);
     void lost(const std::string& cause);
     [[noreturn]] void throw_connect_error(const mqtt::exception& error, bool timed_out) const;
+    // A CONNACK's refusal in words. v3: the return code. v5: Paho puts the reason code in
+    // rc, and every v5 refusal is >= 0x80; a smaller rc is the 3.1.1 return code of a broker
+    // that does not speak MQTT 5 (Aedes answers 1, "unacceptable protocol version").
+    std::string refusal_text(int rc) const {
+        if (options.version != ProtocolVersion::V5) return connack_v3_text(rc);
+        if (rc >= 0x80) return reason_text(rc);
+        std::string why = connack_v3_text(rc);
+        if (rc == 1) why += " (the broker does not speak MQTT 5; try -V 311)";
+        return why;
+    }
 };
 
 Client::Client(const ConnectOptions& options, std::string_view command, SessionBehaviour behaviour)
@@ -388,9 +422,7 @@ void Client::Impl::throw_connect_error(const mqtt::exception& error, bool timed_
     const int rc = error.get_return_code();
     if (rc > 0) {
         // v3: the CONNACK return code; v5: Paho puts the CONNACK reason code in rc.
-        const std::string why =
-            options.version == ProtocolVersion::V5 ? reason_text(rc) : connack_v3_text(rc);
-        throw make_error(ExitCode::Refused, "broker refused the connection: {}", why);
+        throw make_error(ExitCode::Refused, "broker refused the connection: {}", refusal_text(rc));
     }
     if (rc == MQTTASYNC_BAD_UTF8_STRING || rc == MQTTASYNC_BAD_MQTT_OPTION ||
         rc == MQTTASYNC_WRONG_MQTT_VERSION || rc == MQTTASYNC_BAD_PROTOCOL) {
@@ -415,6 +447,7 @@ void Client::Impl::throw_connect_error(const mqtt::exception& error, bool timed_
 ConnectResult Client::connect() {
     auto& impl = *impl_;
     const auto timeout = std::chrono::duration<double>(impl.options.connect_timeout);
+    const auto started = Clock::now();
     try {
         mqtt::token_ptr token;
         {
@@ -452,9 +485,22 @@ ConnectResult Client::connect() {
         impl.connected = true;
         return result;
     } catch (const mqtt::exception& error) {
-        const bool timed_out =
-            error.get_return_code() == MQTTASYNC_FAILURE && error.get_message().empty();
+        // Paho reports its own connect timeout as a plain failure; the clock tells them apart.
+        const bool timed_out = Clock::now() - started >= timeout * 0.95;
         impl.throw_connect_error(error, timed_out);
+    }
+}
+
+void Client::connect_async(ConnectDone done) {
+    auto& impl = *impl_;
+    impl.async_connect.impl = &impl;
+    impl.async_connect.done = std::move(done);
+    impl.async_connect.reported = false;
+    try {
+        SignalBlock block;  // as in connect(): Paho may start its threads here
+        impl.paho->connect(impl.connect_options, nullptr, impl.async_connect);
+    } catch (const mqtt::exception& error) {
+        impl.throw_connect_error(error, false);
     }
 }
 
@@ -619,6 +665,14 @@ const std::string& Client::endpoint() const {
 void Client::disconnect(std::chrono::milliseconds timeout) {
     auto& impl = *impl_;
     impl.closing = true;
+    {
+        // Paho holds DISCONNECT back until its outbound QoS 1/2 flows end. Once all of our
+        // publishes have completed there is nothing to wait for, except a flow the broker
+        // broke off: RabbitMQ 3.10 answers a QoS 2 PUBLISH with a PUBACK, which completes
+        // the token while Paho goes on waiting for a PUBREC that never comes.
+        std::lock_guard lock(impl.listener.mutex);
+        if (impl.listener.in_flight == 0) timeout = std::chrono::milliseconds(0);
+    }
     if (impl.paho->is_connected()) {
         try {
             impl.paho->disconnect(timeout)->wait_for(timeout + std::chrono::milliseconds(500));
