@@ -66,8 +66,16 @@ std::string lowercase(std::string text) {
 }
 
 // MQTT 5 reason codes in words, as Paho names them ("not authorized").
+// Both Paho lookups return NULL for codes they do not know (and std::string(NULL) throws).
 std::string reason_text(int reason) {
-    return lowercase(MQTTReasonCode_toString(static_cast<MQTTReasonCodes>(reason)));
+    const char* text = MQTTReasonCode_toString(static_cast<MQTTReasonCodes>(reason));
+    return text != nullptr ? lowercase(text) : fmt::format("reason code 0x{:02x}", reason);
+}
+
+// MQTTAsync_strerror for Paho's negative return codes.
+std::string error_text(int rc) {
+    const char* text = MQTTAsync_strerror(rc);
+    return text != nullptr ? std::string(text) : fmt::format("error {}", rc);
 }
 
 // MQTT 3.1.1 CONNACK return codes (section 3.2.2.3).
@@ -208,7 +216,7 @@ class PublishListener : public mqtt::iaction_listener {
             first_error = reason >= 0x80 ? fmt::format("broker refused the publish: {} (0x{:02x})",
                                                        reason_text(reason), reason)
                                          : fmt::format("publish failed: {}",
-                                                       MQTTAsync_strerror(token.get_return_code()));
+                                                       error_text(token.get_return_code()));
         }
         release();
     }
@@ -257,6 +265,7 @@ struct Client::Impl {
     std::atomic<bool> connected{false};
     std::atomic<int> connected_calls{0};  // of the connected handler
     std::atomic<bool> closing{false};
+    std::atomic<bool> disconnect_sent{false};
     std::atomic<int> callbacks_running{0};
 
     // QoS 0 completes when written to the socket, so a deeper queue keeps the socket busy;
@@ -284,7 +293,7 @@ struct Client::Impl {
                 rc > 0 ? make_error(ExitCode::Refused, "broker refused the connection: {}",
                                     impl->refusal_text(rc))
                        : make_error(ExitCode::Unreachable, "cannot connect to {}: {}",
-                                    impl->endpoint, MQTTAsync_strerror(rc));
+                                    impl->endpoint, error_text(rc));
             done(&failure);
         }
     } async_connect;
@@ -330,7 +339,7 @@ Client::Client(const ConnectOptions& options, std::string_view command, SessionB
                                                            create, nullptr);
     } catch (const mqtt::exception& error) {
         throw usage_error("cannot use broker address {}: {}", make_uri(options),
-                          MQTTAsync_strerror(error.get_return_code()));
+                          error_text(error.get_return_code()));
     }
     impl_->build_connect_options();
     impl_->install_callbacks();
@@ -426,7 +435,7 @@ void Client::Impl::throw_connect_error(const mqtt::exception& error, bool timed_
     }
     if (rc == MQTTASYNC_BAD_UTF8_STRING || rc == MQTTASYNC_BAD_MQTT_OPTION ||
         rc == MQTTASYNC_WRONG_MQTT_VERSION || rc == MQTTASYNC_BAD_PROTOCOL) {
-        throw usage_error("cannot connect to {}: {}", endpoint, MQTTAsync_strerror(rc));
+        throw usage_error("cannot connect to {}: {}", endpoint, error_text(rc));
     }
     std::string why = diagnose_tcp(options.host, options.effective_port(),
                                    std::min(options.connect_timeout, 2.0));
@@ -555,7 +564,7 @@ std::vector<int> Client::subscribe(const std::vector<SubscribeRequest>& requests
                              v5 ? reason_text(code) : std::string("failure (0x80)"));
         }
         const std::string why =
-            reason >= 0x80 ? reason_text(reason) : MQTTAsync_strerror(error.get_return_code());
+            reason >= 0x80 ? reason_text(reason) : error_text(error.get_return_code());
         throw make_error(ExitCode::Failure, "subscribe failed: {}", why);
     }
 }
@@ -566,7 +575,7 @@ void Client::unsubscribe(const std::vector<std::string>& filters) {
             impl_->paho->unsubscribe(filter)->wait();
     } catch (const mqtt::exception& error) {
         throw make_error(ExitCode::Failure, "unsubscribe failed: {}",
-                         MQTTAsync_strerror(error.get_return_code()));
+                         error_text(error.get_return_code()));
     }
 }
 
@@ -616,7 +625,7 @@ void Client::publish(const Message& message, bool may_wait) {
             throw make_error(ExitCode::Failure, "connection to {} lost", impl.endpoint);
         }
         throw make_error(ExitCode::Failure, "cannot publish to '{}': {}", message.topic,
-                         MQTTAsync_strerror(rc));
+                         error_text(rc));
     }
 }
 
@@ -673,11 +682,13 @@ void Client::disconnect(std::chrono::milliseconds timeout) {
         std::lock_guard lock(impl.listener.mutex);
         if (impl.listener.in_flight == 0) timeout = std::chrono::milliseconds(0);
     }
-    if (impl.paho->is_connected()) {
+    if (!impl.disconnect_sent.exchange(true) && impl.paho->is_connected()) {
         try {
             impl.paho->disconnect(timeout)->wait_for(timeout + std::chrono::milliseconds(500));
-        } catch (const mqtt::exception&) {
-            // Already gone: nothing left to close.
+        } catch (const std::exception&) {
+            // Already gone, or a broker that stopped answering: nothing left to close. (Paho
+            // 1.2.0 can also throw std::logic_error here, building a message from a null
+            // error string: this runs in destructors, so nothing may escape.)
         }
     }
     impl.connected = false;

@@ -5,6 +5,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -67,7 +68,16 @@ class Publisher {
     }
 
     ExitCode run(std::string payload) {
-        client_.connect();
+        try {
+            client_.connect();
+        } catch (const Error& error) {
+            // -W bounds the whole run, the connection attempt included (see run_pub).
+            if (error.code() == ExitCode::Unreachable && deadline_ && Clock::now() >= *deadline_) {
+                throw make_error(ExitCode::Timeout, "timed out after {} s: {}", *options_.timeout,
+                                 error.what());
+            }
+            throw;
+        }
         ExitCode code = ExitCode::Success;
         switch (options_.source) {
             case PayloadSource::StdinLines:
@@ -180,14 +190,17 @@ class Publisher {
                 if (!client_.is_connected()) break;
             }
         }
+        // What happened so far; the disconnect itself fails whatever is still in flight,
+        // which is not the broker refusing anything.
         const bool lost = !client_.is_connected();
-        client_.disconnect();
         const auto counts = client_.counts();
+        const std::string refused = client_.first_publish_error();
+        client_.disconnect();
         const auto missing = counts.sent - counts.completed;
         if (!bad_line_.empty()) throw Error(ExitCode::Usage, bad_line_);
-        if (!client_.first_publish_error().empty()) {
-            throw make_error(ExitCode::Failure, "{} ({} of {} messages not delivered)",
-                             client_.first_publish_error(), missing, counts.sent);
+        if (!refused.empty()) {
+            throw make_error(ExitCode::Failure, "{} ({} of {} messages not delivered)", refused,
+                             missing, counts.sent);
         }
         if (code == ExitCode::Timeout) {
             throw make_error(ExitCode::Timeout, "timed out: {} of {} messages not acknowledged",
@@ -220,7 +233,10 @@ class Publisher {
 ExitCode run_pub(const ConnectOptions& connection, const PubOptions& options) {
     check_options(connection, options);
     std::string payload = load_payload(options);
-    Publisher publisher(connection, options);
+    ConnectOptions bounded = connection;
+    if (options.timeout)
+        bounded.connect_timeout = std::min(bounded.connect_timeout, *options.timeout);
+    Publisher publisher(bounded, options);
     return publisher.run(std::move(payload));
 }
 
