@@ -107,6 +107,13 @@ void resolve_tls(ConnectOptions& options, bool from_url) {
                        !tls.certfile.empty() || tls.insecure;
     // As mosquitto: giving a CA (or any TLS option) to a plain host:port switches TLS on.
     if (asked && !from_url) options.transport = Transport::Tls;
+    if (tls.version == "tlsv1.3") {
+        // Paho C 1.3.12 can set a minimum of TLS 1.2 but cannot require 1.3; refusing is
+        // better than a silently weaker connection.
+        throw usage_error(
+            "--tls-version tlsv1.3 cannot be enforced with this Paho (1.3.12); use tlsv1.2, "
+            "which still negotiates TLS 1.3 when the broker offers it");
+    }
     if (tls.certfile.empty() != tls.keyfile.empty()) {
         throw usage_error("--cert and --key must be given together");
     }
