@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <exception>
 
+#include "cli/bench.h"
 #include "cli/config_file.h"
 #include "cli/connection_flags.h"
 #include "cli/echo.h"
@@ -50,6 +51,8 @@ int run(int argc, char** argv) {
     auto* sub = mqtk::cli::setup_sub(app, connection, sub_flags);
     mqtk::cli::EchoFlags echo_flags;
     auto* echo = mqtk::cli::setup_echo(app, connection, echo_flags);
+    mqtk::cli::BenchFlags bench_flags;
+    auto* bench = mqtk::cli::setup_bench(app, connection, bench_flags);
 
     try {
         app.parse(argc, argv);
@@ -65,6 +68,7 @@ int run(int argc, char** argv) {
         if (pub->parsed()) return mqtk::cli::run_pub(connection, pub_flags);
         if (sub->parsed()) return mqtk::cli::run_sub(connection, sub_flags);
         if (echo->parsed()) return mqtk::cli::run_echo(connection, echo_flags);
+        if (bench->parsed()) return mqtk::cli::run_bench(connection, bench_flags);
         return static_cast<int>(ExitCode::Usage);
     } catch (const mqtk::Error& error) {
         print_error(error.what(), connection.quiet);

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "core/error.h"
 #include "core/message.h"
 #include "core/options.h"
 
@@ -67,9 +68,25 @@ class Client {
     void on_connection_lost(LostHandler handler);
     // After an automatic reconnect succeeded.
     void on_reconnected(ConnectedHandler handler);
+    // Optional, for bench's publish-to-ack latency: called once per publish when it
+    // completes (written for QoS 0, acknowledged for QoS 1/2) or fails, with the
+    // monotonic_ns() at which publish() handed it to Paho. Runs on Paho's threads (QoS 0
+    // on the send thread with Paho's lock held): it must be quick and must not block.
+    // Set it before the first publish.
+    using PublishCompletion = std::function<void(std::uint64_t published_ns, bool ok)>;
+    void on_publish_complete(PublishCompletion handler);
 
     // Blocks until CONNACK. Throws Error(Unreachable) or Error(Refused) with one line.
     ConnectResult connect();
+    // Starts connecting and returns at once, for opening many connections together (bench
+    // storms), where a thread blocked in connect() per connection does not scale. `done`
+    // runs once on a Paho thread: with nullptr after the CONNACK, or with the failure
+    // (Unreachable or Refused, one line, without connect()'s TCP diagnosis). It must not
+    // block. Publishing afterwards uses the window of ConnectOptions::max_inflight (only
+    // connect() lowers it to an MQTT 5 broker's receive maximum). Throws Error(Usage) for
+    // options Paho rejects at once.
+    using ConnectDone = std::function<void(const Error* failure)>;
+    void connect_async(ConnectDone done);
 
     // Subscribes one filter per request (one SUBSCRIBE each: a multi-filter subscribe
     // with options crashes Paho 1.2.0). Throws Error(Failure) if the broker refuses one.

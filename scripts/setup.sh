@@ -10,19 +10,35 @@ packages=(
   g++ cmake make pkg-config
   libpaho-mqttpp-dev libpaho-mqtt-dev libcli11-dev libfmt-dev nlohmann-json3-dev doctest-dev
   mosquitto mosquitto-clients openssl ca-certificates scdoc
+  man-db groff-base bash-completion zsh fish binutils  # docs tests: man -l, completions, readelf
+  rabbitmq-server python3-paho-mqtt  # interop tests: a broker and a client no one here wrote
 )
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
     || missing+=("$package")
 done
+# Node.js 20 and npm (Aedes and MQTT.js for the interop tests) come with this kind of
+# machine; Debian's own nodejs is 18, too old for Aedes 1.2, so it is only a fallback.
+command -v npm >/dev/null || missing+=(nodejs npm)
 if ((${#missing[@]})); then
   echo "setup: installing ${missing[*]}" >&2
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  # Packages must not start services: rabbitmq-server would start a system-wide node (and
+  # epmd) listening on every address. The tests start their own, on loopback.
+  no_services=""
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' | $sudo tee /usr/sbin/policy-rc.d >/dev/null
+    $sudo chmod +x /usr/sbin/policy-rc.d
+    no_services=1
+  fi
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
     "${missing[@]}" >/dev/null
+  [ -z "$no_services" ] || $sudo rm -f /usr/sbin/policy-rc.d
 fi
+# The interop tests' npm packages (Aedes, MQTT.js) into their cache: quick when present.
+tests/support/interop/install.sh >/dev/null
 # The Debian package enables and starts a system-wide mosquitto on port 1883; mqtk's
 # tests and demo start their own brokers and never rely on it.
 

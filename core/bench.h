@@ -1,0 +1,37 @@
+// `mqtk bench`: a load generator that tells the truth. Throughput, end-to-end and
+// publish-to-ack latency percentiles, loss/duplicates/reordering, open-loop rates free of
+// coordinated omission, connection storms, worker processes for every core, and shards
+// for many machines whose JSON results merge exactly.
+//
+// The pieces: bench_plan (topics, shards, workers), bench_payload (the header in every
+// message), bench_sequence (loss, duplicates, order), bench_run (publishers and
+// subscribers), bench_storm (connections), bench_workers (processes), bench_result (what
+// was measured, JSON, merge) and bench_report (the table and the verdict).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/bench_options.h"
+#include "core/error.h"
+#include "core/options.h"
+
+namespace mqtk {
+
+struct BenchOutput {
+    bool json = false;         // one JSON document instead of the table
+    ProgressHandler progress;  // live progress; empty for none (cli/ decides: a terminal)
+};
+
+// Runs the test this process (or shard) is asked for, prints the result on stdout and
+// returns Success or Interrupted; throws Error for usage errors (2), a client that cannot
+// connect (3, 4), and a run that measured a failure (1: messages lost at QoS >= 1,
+// connections lost, publishes refused, storm connections failed).
+ExitCode run_bench(const ConnectOptions& connection, const BenchOptions& options,
+                   const BenchOutput& output);
+
+// `mqtk bench merge FILE...`: combines the --json results of a run's shards, prints the
+// whole, and applies the same verdict as run_bench once every shard is present.
+ExitCode run_bench_merge(const std::vector<std::string>& files, const BenchOutput& output);
+
+}  // namespace mqtk

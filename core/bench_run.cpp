@@ -1,0 +1,619 @@
+// The message scenario of one bench worker.
+//
+// Threads: the caller's thread supervises (progress, phases, drain); one publishing
+// thread serves all of the worker's publishers (in closed loop refilling every window that
+// has room, in open loop following the schedule); arrivals are handled on Paho's single
+// receive thread, which is why the receive-side state needs no more than an uncontended
+// lock.
+//
+// Timing: every payload carries the time it was meant to leave. In closed loop that is
+// the moment publish() is called (so waiting for a free in-flight slot counts, as it
+// does for any message); in open loop it is the message's slot on the fixed schedule, so
+// a stalled broker shows up as latency of the messages that queued behind it rather than
+// as fewer samples (coordinated omission).
+#include "core/bench_run.h"
+
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "core/bench_pacer.h"
+#include "core/bench_parallel.h"
+#include "core/bench_payload.h"
+#include "core/bench_sequence.h"
+#include "core/client.h"
+#include "core/clock.h"
+#include "core/error.h"
+#include "core/interrupt.h"
+#include "core/socket_tuning.h"
+
+namespace mqtk {
+namespace {
+
+constexpr std::uint64_t kMs = 1'000'000;
+constexpr std::uint64_t kSecond = 1'000 * kMs;
+constexpr std::size_t kConnectThreads = 8;  // connects in flight at once
+constexpr std::uint64_t kStatusEvery = 250 * kMs;
+constexpr auto kPoll = std::chrono::milliseconds(20);
+constexpr std::uint64_t kQuiet = 1 * kSecond;      // drain ends after this long without arrivals
+constexpr std::uint64_t kDrainCap = 10 * kSecond;  // ... and never takes longer than this
+constexpr auto kAckWait = std::chrono::seconds(10);
+constexpr auto kDisconnectTimeout = std::chrono::milliseconds(2000);
+constexpr std::uint64_t kQos0Window = 128;
+
+std::uint64_t seconds_to_ns(double seconds) {
+    return static_cast<std::uint64_t>(seconds * 1e9);
+}
+
+double ns_to_seconds(std::uint64_t ns) {
+    return static_cast<double>(ns) / 1e9;
+}
+
+struct PublisherState {
+    std::uint32_t index = 0;
+    std::unique_ptr<Client> client;
+    Message message;
+    BenchHeader header;
+    std::atomic<std::uint64_t> sent_total{0};  // read by the supervisor for progress
+    std::atomic<std::uint64_t> completed{0};   // written on Paho's threads
+    std::uint64_t measured = 0;                // publishing thread only, until joined
+    std::atomic<bool> failed{false};
+    // Publishes in flight at once: the broker's receive maximum at QoS 1/2, deeper at
+    // QoS 0, which completes as soon as it is written (as Client's own window does).
+    std::uint64_t window = 20;
+
+    std::uint64_t in_flight() const { return sent_total.load() - completed.load(); }
+};
+
+struct SubscriberState {
+    explicit SubscriberState(std::size_t streams) : tracker(streams) {}
+    std::uint32_t index = 0;
+    std::int64_t hears = -1;
+    std::unique_ptr<Client> client;
+    SequenceTracker tracker;               // receive thread only
+    std::atomic<std::uint64_t> unique{0};  // for the drain and progress
+    std::atomic<bool> lost{false};
+};
+
+class MessageRun {
+  public:
+    MessageRun(const ConnectOptions& connection, const BenchOptions& options,
+               const BenchContext& context, const WorkerPlan& plan, BenchCoordinator& coordinator)
+        : connection_(connection),
+          options_(options),
+          context_(context),
+          coordinator_(coordinator),
+          topics_(options.topic) {
+        for (const auto i : plan.subscribers)
+            add_subscriber(i);
+        for (const auto i : plan.publishers)
+            add_publisher(i);
+    }
+
+    BenchResult run() {
+        connect_all();
+        const auto go = coordinator_.ready();
+        if (!go || stopping_) {
+            interrupted_ = true;
+            disconnect_all();
+            return collect();
+        }
+        schedule(*go);
+        start_publishing();
+        supervise();
+        for (auto& thread : threads_)
+            thread.join();
+        clear_retained();
+        disconnect_all();
+        return collect();
+    }
+
+  private:
+    // ---- set-up -------------------------------------------------------------------
+
+    ConnectOptions client_options(char role, std::uint32_t index) const {
+        ConnectOptions o = connection_;
+        o.client_id = fmt::format("{}-{}{}", context_.client_base, role, index);
+        o.id_prefix.clear();
+        o.max_inflight = options_.max_inflight;
+        // The per-connect TCP_NODELAY helper scans every fd of the process, which is
+        // quadratic over many clients; connect_all() does one scan at the end instead.
+        o.tcp_nodelay = false;
+        return o;
+    }
+
+    void watch_connection(Client& client, std::atomic<bool>* lost_flag) {
+        client.on_connection_lost([this, lost_flag](const std::string& cause) {
+            if (lost_flag) lost_flag->store(true);
+            note_error("connection_lost", cause);
+        });
+    }
+
+    void add_subscriber(std::uint32_t index) {
+        const std::size_t streams =
+            options_.pairs ? 1 : static_cast<std::size_t>(options_.publishers);
+        auto s = std::make_unique<SubscriberState>(streams);
+        s->index = index;
+        s->hears = options_.pairs ? static_cast<std::int64_t>(index) : -1;
+        s->client = std::make_unique<Client>(client_options('s', index), "bench");
+        SubscriberState* state = s.get();
+        watch_connection(*s->client, &s->lost);
+        s->client->on_message([this, state](const Message& message) { arrived(*state, message); });
+        subscribers_.push_back(std::move(s));
+    }
+
+    void add_publisher(std::uint32_t index) {
+        auto p = std::make_unique<PublisherState>();
+        p->index = index;
+        p->client = std::make_unique<Client>(client_options('p', index), "bench");
+        p->header.run = context_.run_tag;
+        p->header.publisher = static_cast<std::uint16_t>(index);
+        p->message.topic = topics_.topic(index);
+        p->message.payload = make_bench_payload(p->header, static_cast<std::size_t>(options_.size));
+        p->message.qos = options_.qos;
+        p->message.retain = options_.retain;
+        p->message.properties = options_.publish_properties;
+        PublisherState* state = p.get();
+        watch_connection(*p->client, &state->failed);
+        p->client->on_publish_complete([this, state](std::uint64_t published_ns, bool ok) {
+            completed(*state, published_ns, ok);
+        });
+        publishers_.push_back(std::move(p));
+    }
+
+    // Subscribers first, each subscribed before its connect counts as done, then
+    // publishers; several connects in flight at once.
+    void connect_all() {
+        PahoPacer pacer(connection_, fmt::format("{}-pacer{}", context_.client_base, getpid()));
+        pacer.start();
+        connect_group(subscribers_.size(), [this](std::size_t i) {
+            SubscriberState& s = *subscribers_[i];
+            connect_one(*s.client);
+            SubscribeRequest request;
+            request.filter = s.hears < 0 ? topics_.filter() : topics_.topic(s.index);
+            request.qos = options_.qos;
+            const auto granted = s.client->subscribe({request});
+            if (!granted.empty() && granted.front() < options_.qos) {
+                note_error("qos_downgraded", fmt::format("the broker granted QoS {} for '{}'",
+                                                         granted.front(), request.filter));
+            }
+        });
+        connect_group(publishers_.size(), [this](std::size_t i) {
+            PublisherState& p = *publishers_[i];
+            const ConnectResult result = connect_one(*p.client);
+            const int window = std::max(1, std::min(options_.max_inflight, result.receive_maximum));
+            p.window = options_.qos == 0 ? kQos0Window : static_cast<std::uint64_t>(window);
+        });
+        if (connection_.tcp_nodelay) enable_tcp_nodelay_everywhere();
+    }
+
+    ConnectResult connect_one(Client& client) {
+        const std::uint64_t start = monotonic_ns();
+        ConnectResult result = client.connect();
+        const std::uint64_t took = monotonic_ns() - start;
+        std::lock_guard lock(stats_mutex_);
+        connect_.record(took);
+        ++connected_;
+        return result;
+    }
+
+    void connect_group(std::size_t n, const std::function<void(std::size_t)>& connect) {
+        std::mutex error_mutex;
+        std::optional<Error> first_error;
+        std::atomic<bool> failed{false};
+        ParallelLoop loop(n, kConnectThreads, [&](std::size_t i) {
+            if (failed) return;
+            try {
+                connect(i);
+            } catch (const Error& error) {
+                std::lock_guard lock(error_mutex);
+                if (!first_error) first_error = error;
+                failed = true;
+            }
+        });
+        std::uint64_t next_status = 0;
+        while (!loop.done()) {
+            if (failed || coordinator_.stop_requested()) loop.stop();
+            if (coordinator_.stop_requested()) stopping_ = true;
+            if (monotonic_ns() >= next_status) {
+                coordinator_.status(status("connecting"));
+                next_status = monotonic_ns() + kStatusEvery;
+            }
+            coordinator_.wait(kPoll);
+        }
+        loop.join();
+        if (first_error) throw *first_error;
+    }
+
+    // ---- publishing ---------------------------------------------------------------
+
+    void schedule(std::uint64_t go) {
+        go_ns_ = go;
+        measure_ns_ = go + seconds_to_ns(options_.warmup);
+        if (!options_.count) {
+            end_ns_ = measure_ns_ + seconds_to_ns(options_.duration.value_or(10.0));
+        }
+    }
+
+    void start_publishing() {
+        SignalBlock block;  // the thread inherits it: signals go to the supervisor
+        if (publishers_.empty()) return;
+        threads_.emplace_back([this] {
+            if (options_.rate) {
+                open_loop();
+            } else {
+                closed_loop();
+            }
+            publishers_done_.store(true);
+        });
+    }
+
+    // Stamps and publishes the next message of `p`; false once it cannot publish.
+    bool send(PublisherState& p, std::uint64_t stamp, bool warmup, bool may_wait) {
+        p.header.sent_ns = stamp;
+        p.header.warmup = warmup;
+        encode_bench_header(p.header, p.message.payload);
+        try {
+            p.client->publish(p.message, may_wait);
+        } catch (const Error& error) {
+            p.failed = true;
+            note_error("connection_lost", error.what());
+            return false;
+        }
+        ++p.header.sequence;
+        p.sent_total.fetch_add(1, std::memory_order_relaxed);
+        if (!warmup) ++p.measured;
+        return true;
+    }
+
+    // Whether `p` may publish a message stamped `now`; false once it is done for good.
+    bool may_continue(const PublisherState& p, std::uint64_t now) const {
+        if (stopping_ || p.failed) return false;
+        if (now < measure_ns_) return true;
+        if (end_ns_ != 0 && now >= end_ns_) return false;
+        return !options_.count || p.measured < static_cast<std::uint64_t>(*options_.count);
+    }
+
+    // Closed loop: every publisher keeps its in-flight window full, all from this one
+    // thread. A thread per publisher would cost a wake-up (and a fight over Paho's lock)
+    // per message; here one wake-up refills every window that has room.
+    void closed_loop() {
+        sleep_until_ns(go_ns_, [this] { return !stopping_; });
+        std::vector<PublisherState*> active;
+        for (auto& p : publishers_)
+            active.push_back(p.get());
+        while (!active.empty()) {
+            bool sent = false;
+            for (std::size_t i = 0; i < active.size();) {
+                PublisherState& p = *active[i];
+                bool done = false;
+                while (p.in_flight() < p.window) {
+                    const std::uint64_t now = monotonic_ns();
+                    if (!may_continue(p, now) || !send(p, now, now < measure_ns_, false)) {
+                        done = true;
+                        break;
+                    }
+                    sent = true;
+                }
+                if (done) {
+                    active[i] = active.back();
+                    active.pop_back();
+                } else {
+                    ++i;
+                }
+            }
+            if (!sent && !active.empty()) wait_for_room(active);
+        }
+    }
+
+    // Sleeps until a publish completes and some window has room (or 10 ms passed, to
+    // notice the end of the run).
+    void wait_for_room(const std::vector<PublisherState*>& active) {
+        std::unique_lock lock(room_mutex_);
+        waiting_for_room_ = true;
+        room_.wait_for(lock, std::chrono::milliseconds(10), [&] {
+            return std::any_of(active.begin(), active.end(),
+                               [](const PublisherState* p) { return p->in_flight() < p->window; });
+        });
+        waiting_for_room_ = false;
+    }
+
+    // On Paho's threads: a publish of `p` completed.
+    void completed(PublisherState& p, std::uint64_t published_ns, bool ok) {
+        p.completed.fetch_add(1);
+        if (options_.qos > 0) acknowledged(published_ns, ok);
+        if (waiting_for_room_.load()) {
+            std::lock_guard lock(room_mutex_);
+            room_.notify_one();
+        }
+    }
+
+    // All of this worker's publishers in turn on one fixed schedule: message k is due at
+    // go + k / (this worker's share of --rate).
+    void open_loop() {
+        const std::size_t n = publishers_.size();
+        const double share = static_cast<double>(n) / static_cast<double>(options_.publishers);
+        const double interval = 1e9 / (*options_.rate * share);
+        const auto count = static_cast<std::uint64_t>(options_.count.value_or(0));
+        // The default 50 us timer slack would bunch messages at high rates.
+        prctl(PR_SET_TIMERSLACK, 1000UL);
+        for (std::uint64_t k = 0; !stopping_; ++k) {
+            const std::uint64_t due =
+                go_ns_ + static_cast<std::uint64_t>(static_cast<double>(k) * interval);
+            const bool warmup = due < measure_ns_;
+            if (!warmup && end_ns_ != 0 && due >= end_ns_) break;
+            PublisherState& p = *publishers_[k % n];
+            if (k % n == 0 && !any_active(warmup, count)) break;
+            if (p.failed || (!warmup && count && p.measured >= count)) continue;
+            if (!sleep_until_ns(due, [this] { return !stopping_; })) break;
+            send(p, due, warmup, true);
+        }
+    }
+
+    bool any_active(bool warmup, std::uint64_t count) const {
+        return std::any_of(publishers_.begin(), publishers_.end(), [&](const auto& p) {
+            return !p->failed && (warmup || count == 0 || p->measured < count);
+        });
+    }
+
+    void acknowledged(std::uint64_t published_ns, bool ok) {
+        if (!ok || published_ns < measure_ns_.load(std::memory_order_relaxed)) return;
+        const std::uint64_t took = monotonic_ns() - published_ns;
+        std::lock_guard lock(ack_mutex_);
+        publish_ack_.record(took);
+    }
+
+    // ---- receiving (Paho's receive thread) -----------------------------------------
+
+    void arrived(SubscriberState& s, const Message& message) {
+        const std::uint64_t now = monotonic_ns();
+        last_arrival_ns_.store(now, std::memory_order_relaxed);
+        // Empty: the clean-up of a retained message. Retained on arrival: left over on
+        // the broker from before this run (live messages arrive with retain unset).
+        if (message.payload.empty() || message.retain) return;
+        const auto header = decode_bench_header(message.payload);
+        if (!header || header->publisher >= options_.publishers ||
+            (s.hears >= 0 && header->publisher != s.hears)) {
+            note_error(
+                "invalid_payload",
+                fmt::format("a message on '{}' without a valid bench header", message.topic));
+            return;
+        }
+        if (header->run != context_.run_tag) {
+            note_error("foreign",
+                       fmt::format("a bench message of another run on '{}'", message.topic));
+            return;
+        }
+        std::lock_guard lock(stats_mutex_);
+        const std::size_t stream = s.hears >= 0 ? 0 : header->publisher;
+        if (s.tracker.record(stream, header->sequence) == Arrival::Duplicate) return;
+        s.unique.fetch_add(1, std::memory_order_relaxed);
+        if (header->warmup) return;
+        measured_received_.fetch_add(1, std::memory_order_relaxed);
+        last_measured_ns_ = now;
+        // Only a publisher of this shard shares our clock.
+        if (context_.slice.publishers.contains(header->publisher)) {
+            end_to_end_.record(bench_latency_ns(header->sent_ns, now));
+        }
+    }
+
+    // ---- supervision ----------------------------------------------------------------
+
+    WorkerStatus status(const char* phase) const {
+        WorkerStatus st;
+        st.phase = phase;
+        for (const auto& p : publishers_)
+            st.sent += p->sent_total.load(std::memory_order_relaxed);
+        for (const auto& s : subscribers_)
+            st.received += s->unique.load(std::memory_order_relaxed);
+        st.connected = connected_;
+        return st;
+    }
+
+    const char* phase() const {
+        const std::uint64_t now = monotonic_ns();
+        if (now < measure_ns_) return "warm-up";
+        const bool over = publishers_.empty() ? (end_ns_ != 0 && now >= end_ns_) : published_;
+        return over ? "draining" : "measuring";
+    }
+
+    void supervise() {
+        std::uint64_t next_status = 0;
+        for (;;) {
+            if (!stopping_ && coordinator_.stop_requested()) {
+                stopping_ = true;
+                interrupted_ = true;
+            }
+            const std::uint64_t now = monotonic_ns();
+            if (now >= next_status) {
+                coordinator_.status(status(phase()));
+                next_status = now + kStatusEvery;
+            }
+            if (!published_ && (publishers_.empty() || publishers_done_.load()))
+                finish_publishing();
+            if (published_) {
+                if (stopping_) return;
+                if (!expected_) {
+                    expected_ = coordinator_.expected();
+                    if (expected_) drain_start_ns_ = monotonic_ns();
+                }
+                if (expected_ && drained()) return;
+            }
+            coordinator_.wait(kPoll);
+        }
+    }
+
+    // Waits (bounded) for the acknowledgements still out, then tells the coordinator
+    // what this worker's publishers sent.
+    void finish_publishing() {
+        const auto deadline = std::chrono::steady_clock::now() + kAckWait;
+        for (auto& p : publishers_) {
+            if (stopping_ || p->failed) continue;
+            if (!p->client->wait_for_completion(deadline)) {
+                const auto counts = p->client->counts();
+                note_error(
+                    "unacknowledged",
+                    fmt::format("{} publishes not acknowledged within {} s",
+                                counts.sent - counts.completed - counts.failed, kAckWait.count()),
+                    counts.sent - counts.completed - counts.failed);
+            }
+        }
+        send_end_ns_ = monotonic_ns();
+        std::vector<PublisherTally> mine;
+        for (const auto& p : publishers_)
+            mine.push_back({p->index, p->sent_total.load()});
+        coordinator_.published(mine);
+        published_ = true;
+    }
+
+    std::uint64_t expected_for(const SubscriberState& s) const {
+        std::uint64_t n = 0;
+        for (const auto& p : *expected_) {
+            if (s.hears < 0 || static_cast<std::int64_t>(p.index) == s.hears) n += p.sent;
+        }
+        return n;
+    }
+
+    bool drained() const {
+        if (subscribers_.empty()) return true;
+        const std::uint64_t now = monotonic_ns();
+        if (now - drain_start_ns_ >= kDrainCap) return true;
+        const std::uint64_t last = std::max(last_arrival_ns_.load(), drain_start_ns_);
+        if (now - last >= kQuiet) return true;
+        // Other shards' publishers are not in `expected`: only silence ends their drain.
+        if (context_.shard.count > 1) return false;
+        return std::all_of(subscribers_.begin(), subscribers_.end(), [&](const auto& s) {
+            return s->lost || s->unique.load() >= expected_for(*s);
+        });
+    }
+
+    // ---- ending ---------------------------------------------------------------------
+
+    // --retain leaves a retained bench message on every topic; an empty retained publish
+    // removes it, so the next run starts clean.
+    void clear_retained() {
+        if (!options_.retain) return;
+        for (auto& p : publishers_) {
+            if (p->failed) continue;
+            Message empty = p->message;
+            empty.payload.clear();
+            try {
+                p->client->publish(empty);
+                p->client->wait_for_completion(std::chrono::steady_clock::now() + kAckWait);
+            } catch (const Error&) {
+                // Gone: nothing to clean with it.
+            }
+        }
+    }
+
+    void disconnect_all() {
+        std::vector<Client*> clients;
+        for (auto& s : subscribers_)
+            clients.push_back(s->client.get());
+        for (auto& p : publishers_)
+            clients.push_back(p->client.get());
+        ParallelLoop::run(clients.size(), kConnectThreads,
+                          [&](std::size_t i) { clients[i]->disconnect(kDisconnectTimeout); });
+    }
+
+    void note_error(const std::string& kind, const std::string& message, std::uint64_t n = 1) {
+        std::lock_guard lock(errors_mutex_);
+        auto& tally = errors_[kind];
+        tally.count += n;
+        if (tally.example.empty()) tally.example = message;
+    }
+
+    BenchResult collect() {
+        BenchResult r;
+        r.config = context_.config;
+        r.shard_count = context_.shard.count;
+        r.shards = {context_.shard.index};
+        r.workers = 1;
+        r.interrupted = interrupted_;
+        for (const auto& p : publishers_) {
+            r.sent += p->measured;
+            r.sent_total += p->sent_total;
+            r.publishers.push_back({p->index, p->sent_total});
+            const auto counts = p->client->counts();
+            if (counts.failed > 0) {
+                note_error("publish_failed", p->client->first_publish_error(), counts.failed);
+            }
+        }
+        if (send_end_ns_ > measure_ns_) r.send_window = ns_to_seconds(send_end_ns_ - measure_ns_);
+        std::lock_guard lock(stats_mutex_);
+        r.received = measured_received_;
+        if (last_measured_ns_ > measure_ns_) {
+            r.receive_window = ns_to_seconds(last_measured_ns_ - measure_ns_);
+        }
+        for (const auto& s : subscribers_) {
+            const auto& counts = s->tracker.counts();
+            r.subscribers.push_back(
+                {s->index, s->hears, counts.unique, counts.duplicates, counts.out_of_order});
+        }
+        r.end_to_end = end_to_end_;
+        {
+            std::lock_guard ack_lock(ack_mutex_);
+            r.publish_ack = publish_ack_;
+        }
+        r.connect = connect_;
+        std::lock_guard errors_lock(errors_mutex_);
+        r.errors = errors_;
+        return r;
+    }
+
+    const ConnectOptions& connection_;
+    const BenchOptions& options_;
+    const BenchContext& context_;
+    BenchCoordinator& coordinator_;
+    TopicTemplate topics_;
+
+    std::vector<std::unique_ptr<SubscriberState>> subscribers_;
+    std::vector<std::unique_ptr<PublisherState>> publishers_;
+    std::vector<std::thread> threads_;
+
+    std::uint64_t go_ns_ = 0;
+    std::atomic<std::uint64_t> measure_ns_{UINT64_MAX};
+    std::uint64_t end_ns_ = 0;  // 0: ends by count
+    std::uint64_t send_end_ns_ = 0;
+    std::uint64_t drain_start_ns_ = 0;
+    std::atomic<bool> stopping_{false};
+    bool interrupted_ = false;
+    std::atomic<bool> publishers_done_{false};
+
+    std::mutex room_mutex_;  // closed loop: the publishing thread waits for window room
+    std::condition_variable room_;
+    std::atomic<bool> waiting_for_room_{false};
+    bool published_ = false;
+    std::optional<std::vector<PublisherTally>> expected_;
+
+    std::mutex stats_mutex_;  // receive-side state and the connect histogram
+    Histogram end_to_end_;
+    Histogram connect_;
+    std::atomic<std::uint64_t> connected_{0};
+    std::atomic<std::uint64_t> measured_received_{0};
+    std::atomic<std::uint64_t> last_arrival_ns_{0};
+    std::uint64_t last_measured_ns_ = 0;
+
+    mutable std::mutex ack_mutex_;
+    Histogram publish_ack_;
+
+    std::mutex errors_mutex_;
+    std::map<std::string, ErrorTally> errors_;
+};
+
+}  // namespace
+
+BenchResult run_message_worker(const ConnectOptions& connection, const BenchOptions& options,
+                               const BenchContext& context, const WorkerPlan& plan,
+                               BenchCoordinator& coordinator) {
+    MessageRun run(connection, options, context, plan, coordinator);
+    return run.run();
+}
+
+}  // namespace mqtk

@@ -1,0 +1,329 @@
+// `mqtk bench` against a private mosquitto: every scenario briefly, with the numbers
+// checked for sanity rather than speed (received = sent at QoS 1 on a healthy broker,
+// loss detected when the broker drops or dies, percentiles ordered), the JSON document,
+// merging shards, a small connection storm, exit codes and interruption.
+#include <doctest/doctest.h>
+#include <signal.h>
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "support/broker.h"
+#include "support/process.h"
+
+namespace {
+
+using namespace std::chrono_literals;
+using mqtk::test::Broker;
+using mqtk::test::Process;
+using mqtk::test::ProcessResult;
+using mqtk::test::TempDir;
+using nlohmann::json;
+
+std::string str(long long n) {
+    return std::to_string(n);
+}
+
+std::vector<std::string> bench_argv(const Broker& broker, std::vector<std::string> args) {
+    std::vector<std::string> argv = {"bench", "-h", broker.host(), "-p", str(broker.port())};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return argv;
+}
+
+ProcessResult bench(const Broker& broker, std::vector<std::string> args) {
+    return mqtk::test::mqtk(bench_argv(broker, std::move(args)), {.timeout = 30s});
+}
+
+// Runs bench with --json; the run must end as `expected_exit` with one JSON document.
+json bench_json(const Broker& broker, std::vector<std::string> args, int expected_exit = 0) {
+    args.push_back("--json");
+    const ProcessResult r = bench(broker, std::move(args));
+    INFO(r.describe());
+    REQUIRE(r.exit_code == expected_exit);
+    return json::parse(r.out);
+}
+
+// min <= p50 <= p90 <= p99 <= p99.9 <= max, over `count` samples.
+void check_percentiles(const json& latency, std::uint64_t count) {
+    INFO(latency.dump());
+    CHECK(latency["count"].get<std::uint64_t>() == count);
+    if (count == 0) return;
+    const auto v = [&](const char* key) { return latency[key].get<std::uint64_t>(); };
+    CHECK(v("min_ns") > 0);
+    CHECK(v("min_ns") <= v("p50_ns"));
+    CHECK(v("p50_ns") <= v("p90_ns"));
+    CHECK(v("p90_ns") <= v("p99_ns"));
+    CHECK(v("p99_ns") <= v("p99.9_ns"));
+    CHECK(v("p99.9_ns") <= v("max_ns"));
+    CHECK(v("max_ns") < 10'000'000'000ULL);  // below 10 s: a sane clock
+}
+
+// The message figures every healthy run must show: nothing lost, doubled or reordered,
+// and every subscriber heard every measured message of every publisher.
+void check_healthy(const json& doc, int subscribers) {
+    INFO(doc.dump());
+    const json& m = doc["messages"];
+    const auto sent = m["sent"].get<std::uint64_t>();
+    CHECK(sent > 0);
+    CHECK(m["received"].get<std::uint64_t>() == sent * static_cast<std::uint64_t>(subscribers));
+    CHECK(m["lost"] == 0);
+    CHECK(m["duplicates"] == 0);
+    CHECK(m["out_of_order"] == 0);
+    CHECK(doc["errors"].empty());
+    check_percentiles(doc["latency"]["end_to_end"], sent * static_cast<std::uint64_t>(subscribers));
+}
+
+TEST_CASE("bench: QoS 1, fan-in to two subscribers, all received, nothing lost") {
+    Broker broker;
+    const json doc = bench_json(broker, {"--publishers", "3", "--subscribers", "2", "--duration",
+                                         "1", "--warmup", "0.2", "-q", "1"});
+    check_healthy(doc, 2);
+    const json& m = doc["messages"];
+    CHECK(m["expected"] == m["sent_total"].get<std::uint64_t>() * 2);
+    CHECK(m["send_rate"].get<double>() > 100);
+    CHECK(m["send_window_s"].get<double>() == doctest::Approx(1.0).epsilon(0.5));
+    check_percentiles(doc["latency"]["publish_ack"], m["sent"].get<std::uint64_t>());
+    check_percentiles(doc["latency"]["connect"], 5);
+    CHECK(doc["publishers"].size() == 3);
+    CHECK(doc["subscribers"].size() == 2);
+    CHECK(doc["complete"] == true);
+}
+
+TEST_CASE("bench: --count is exact at QoS 0, 1 and 2, in one process and in two") {
+    Broker broker;
+    for (const char* qos : {"0", "1", "2"}) {
+        for (const char* workers : {"1", "2"}) {
+            CAPTURE(qos);
+            CAPTURE(workers);
+            const json doc =
+                bench_json(broker, {"--publishers", "2", "--subscribers", "1", "--count", "500",
+                                    "--warmup", "0", "-q", qos, "--workers", workers});
+            CHECK(doc["messages"]["sent"] == 1000);
+            CHECK(doc["messages"]["sent_total"] == 1000);
+            CHECK(doc["workers"] == std::stoi(workers));
+            check_healthy(doc, 1);
+        }
+    }
+}
+
+TEST_CASE("bench: the summary table on stdout, nothing on stderr off a terminal") {
+    Broker broker;
+    const ProcessResult r =
+        bench(broker, {"--publishers", "2", "--count", "200", "--warmup", "0", "-q", "1"});
+    INFO(r.describe());
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.err.empty());  // no progress line: stderr is not a terminal
+    CHECK(r.out.find("mqtk bench: 2 publishers -> 1 subscriber, QoS 1") == 0);
+    for (const char* row : {"\n  sent ", "\n  received ", "lost 0 of 400 expected", "end to end",
+                            "publish-ack", "connect", "p99.9"}) {
+        CAPTURE(row);
+        CHECK(r.out.find(row) != std::string::npos);
+    }
+}
+
+TEST_CASE("bench: open loop --rate keeps the schedule and measures from it") {
+    Broker broker;
+    const json doc = bench_json(broker, {"--publishers", "4", "--subscribers", "1", "--rate", "400",
+                                         "--duration", "1", "--warmup", "0.2", "-q", "1"});
+    check_healthy(doc, 1);
+    // 400/s for 1 s; the schedule decides the count, not how fast the broker is.
+    CHECK(doc["messages"]["sent"].get<int>() == doctest::Approx(400).epsilon(0.03));
+    CHECK(doc["messages"]["sent_total"].get<int>() == doctest::Approx(480).epsilon(0.03));
+    CHECK(doc["config"]["rate"] == 400.0);
+    // Far below saturation the latency is small (loopback, a quiet broker).
+    CHECK(doc["latency"]["end_to_end"]["p50_ns"].get<std::uint64_t>() < 50'000'000);
+}
+
+TEST_CASE("bench: --pairs, MQTT 5, retained messages cleaned up afterwards") {
+    Broker broker;
+    const json doc = bench_json(
+        broker, {"--publishers", "3", "--subscribers", "3", "--pairs", "--count", "300", "--warmup",
+                 "0", "-q", "1", "-V", "5", "-r", "--topic", "pairs/%i/data"});
+    INFO(doc.dump());
+    CHECK(doc["messages"]["sent"] == 900);
+    CHECK(doc["messages"]["received"] == 900);  // each subscriber hears its own publisher
+    CHECK(doc["messages"]["lost"] == 0);
+    CHECK(doc["subscribers"][1]["hears"] == 1);
+    // Nothing retained is left behind on the bench topics.
+    const ProcessResult left = mqtk::test::run({"mosquitto_sub", "-h", broker.host(), "-p",
+                                                str(broker.port()), "-t", "pairs/#", "-W", "1"},
+                                               {.timeout = 10s});
+    CHECK(left.out.empty());
+}
+
+TEST_CASE("bench: loss at QoS 1 is found and fails the run with how many") {
+    // A broker that forwards one message at a time and queues ten more drops the rest.
+    Broker broker({.extra = "max_queued_messages 10\nmax_inflight_messages 1"});
+    const ProcessResult r = bench(broker, {"--publishers", "4", "--subscribers", "1", "--duration",
+                                           "1", "--warmup", "0", "-q", "1", "--json"});
+    INFO(r.describe());
+    CHECK(r.exit_code == 1);
+    const json doc = json::parse(r.out);
+    const auto lost = doc["messages"]["lost"].get<std::uint64_t>();
+    CHECK(lost > 0);
+    CHECK(lost + doc["subscribers"][0]["unique"].get<std::uint64_t>() ==
+          doc["messages"]["expected"].get<std::uint64_t>());
+    CHECK(r.err.find("messages lost at QoS 1") != std::string::npos);
+}
+
+TEST_CASE("bench: a broker that dies mid-run is a failure, not a hang") {
+    Broker broker;
+    std::vector<std::string> argv = {mqtk::test::mqtk_binary()};
+    for (auto& a : bench_argv(broker, {"--publishers", "2", "--subscribers", "1", "--duration", "5",
+                                       "--warmup", "0", "-q", "1"}))
+        argv.push_back(std::move(a));
+    Process run(argv, {.timeout = 20s});
+    REQUIRE(run.wait_for_output("", 1s) == false);  // still running after a second
+    broker.stop();
+    const ProcessResult r = run.wait(15s);
+    INFO(r.describe());
+    CHECK_FALSE(r.timed_out);
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find("lost") != std::string::npos);
+    CHECK(r.out.find("connection_lost") != std::string::npos);  // the errors table
+}
+
+TEST_CASE("bench: shards run side by side and merge into the whole") {
+    Broker broker;
+    TempDir dir;
+    const std::vector<std::string> run = {"--publishers", "4", "--subscribers", "2",
+                                          "--duration",   "1", "--warmup",      "0.2",
+                                          "-q",           "1", "--json"};
+    std::vector<Process> shards;
+    for (const char* shard : {"1/2", "2/2"}) {
+        std::vector<std::string> argv = {mqtk::test::mqtk_binary()};
+        for (auto& a : bench_argv(broker, run))
+            argv.push_back(std::move(a));
+        argv.insert(argv.end(), {"--shard", shard});
+        shards.emplace_back(argv, mqtk::test::RunOptions{.timeout = 20s});
+    }
+    std::vector<std::string> files;
+    std::uint64_t sent = 0;
+    std::uint64_t latency_samples = 0;
+    for (std::size_t k = 0; k < shards.size(); ++k) {
+        const ProcessResult r = shards[k].wait();
+        INFO(r.describe());
+        REQUIRE(r.exit_code == 0);
+        const json doc = json::parse(r.out);
+        CHECK(doc["complete"] == false);
+        CHECK(doc["messages"]["lost"].is_null());  // unknowable from one shard
+        CHECK(doc["publishers"].size() == 2);
+        CHECK(doc["subscribers"].size() == 1);
+        sent += doc["messages"]["sent"].get<std::uint64_t>();
+        latency_samples += doc["latency"]["end_to_end"]["count"].get<std::uint64_t>();
+        files.push_back(dir.write("shard" + str(static_cast<long long>(k)) + ".json", r.out));
+    }
+    std::vector<std::string> merge = {"bench", "merge", files[0], files[1], "--json"};
+    const ProcessResult merged = mqtk::test::mqtk(merge);
+    INFO(merged.describe());
+    REQUIRE(merged.exit_code == 0);
+    const json doc = json::parse(merged.out);
+    CHECK(doc["complete"] == true);
+    CHECK(doc["shards"]["included"] == json::array({1, 2}));
+    CHECK(doc["messages"]["sent"] == sent);
+    CHECK(doc["messages"]["lost"] == 0);  // every subscriber heard every shard's publishers
+    CHECK(doc["messages"]["received"] == 2 * sent);
+    CHECK(doc["latency"]["end_to_end"]["count"] == latency_samples);
+    check_percentiles(doc["latency"]["end_to_end"], latency_samples);
+
+    const ProcessResult table = mqtk::test::mqtk({"bench", "merge", files[0], files[1]});
+    CHECK(table.exit_code == 0);
+    CHECK(table.out.find("shards 1,2 of 2") != std::string::npos);
+    const ProcessResult twice = mqtk::test::mqtk({"bench", "merge", files[0], files[0]});
+    CHECK(twice.exit_code == 2);
+    CHECK(twice.err.find("appears twice") != std::string::npos);
+}
+
+TEST_CASE("bench: a small connection storm opens, holds and closes every connection") {
+    Broker broker;
+    const json doc = bench_json(broker, {"--storm", "200", "--hold", "0.3"});
+    INFO(doc.dump());
+    const json& s = doc["storm"];
+    CHECK(s["requested"] == 200);
+    CHECK(s["connected"] == 200);
+    CHECK(s["failed"] == 0);
+    CHECK(s["dropped"] == 0);
+    CHECK(s["connect_rate"].get<double>() > 50);
+    CHECK(s["hold_s"].get<double>() >= 0.3);
+    check_percentiles(doc["latency"]["connect"], 200);
+
+    // At a fixed rate the storm takes as long as its schedule.
+    const json paced = bench_json(broker, {"--storm", "100", "--conn-rate", "200", "--hold", "0"});
+    CHECK(paced["storm"]["connected"] == 100);
+    CHECK(paced["storm"]["connect_window_s"].get<double>() == doctest::Approx(0.5).epsilon(0.3));
+}
+
+TEST_CASE("bench: a storm against nothing fails as unreachable") {
+    const int port = mqtk::test::free_port();  // nobody listens here
+    const ProcessResult r = mqtk::test::mqtk(
+        {"bench", "-h", "127.0.0.1", "-p", str(port), "--storm", "20", "--hold", "0"});
+    INFO(r.describe());
+    CHECK(r.exit_code == 3);
+    CHECK(r.err.find("mqtk: no connection succeeded") == 0);
+}
+
+TEST_CASE("bench: TLS and persistent sessions go through the shared connection flags") {
+    Broker broker({.tls = true});
+    const ProcessResult r = mqtk::test::mqtk(
+        {"bench", "-h", "localhost", "-p", str(broker.tls_port()), "--cafile", Broker::ca_file(),
+         "--publishers", "2", "--count", "100", "--warmup", "0", "-q", "1", "--json"},
+        {.timeout = 30s});
+    INFO(r.describe());
+    REQUIRE(r.exit_code == 0);
+    check_healthy(json::parse(r.out), 1);
+
+    // -c with -i: stable per-client ids, so a second run finds the sessions again.
+    for (int round = 0; round < 2; ++round) {
+        const json doc = bench_json(broker, {"-c", "-i", "bench-persist", "--publishers", "1",
+                                             "--count", "100", "--warmup", "0", "-q", "1"});
+        check_healthy(doc, 1);
+    }
+}
+
+TEST_CASE("bench: usage errors exit 2 before connecting") {
+    const struct {
+        std::vector<std::string> args;
+        const char* message;
+    } cases[] = {
+        {{"--size", "8"}, "smaller than the 16-byte bench header"},
+        {{"--topic", "a/+/%i"}, "wildcards are not allowed"},
+        {{"--topic", "a/%d"}, "use %i for the publisher index"},
+        {{"--pairs", "--publishers", "2", "--subscribers", "3"}, "--pairs needs"},
+        {{"--storm", "10", "-q", "1"}, "excludes"},
+        {{"--hold", "2"}, "requires --storm"},
+        {{"--shard", "3/2"}, "invalid --shard"},
+        {{"--count", "5", "--duration", "1"}, "excludes"},
+        {{"--publishers", "0"}, "--publishers"},
+    };
+    for (const auto& c : cases) {
+        std::vector<std::string> argv = {"bench", "-p", "1"};  // nothing to reach: never tried
+        argv.insert(argv.end(), c.args.begin(), c.args.end());
+        const ProcessResult r = mqtk::test::mqtk(argv);
+        INFO(r.describe());
+        CHECK(r.exit_code == 2);
+        CHECK(r.err.find(c.message) != std::string::npos);
+    }
+    const ProcessResult merge = mqtk::test::mqtk({"bench", "merge", "/nonexistent.json"});
+    CHECK(merge.exit_code == 2);
+}
+
+TEST_CASE("bench: SIGINT stops the run cleanly, reports what it has, exits 130") {
+    Broker broker;
+    std::vector<std::string> argv = {mqtk::test::mqtk_binary()};
+    for (auto& a : bench_argv(broker, {"--publishers", "2", "--duration", "20", "-q", "1"}))
+        argv.push_back(std::move(a));
+    Process run(argv, {.timeout = 20s});
+    std::this_thread::sleep_for(1500ms);
+    REQUIRE(run.send_signal(SIGINT));
+    const ProcessResult r = run.wait(10s);
+    INFO(r.describe());
+    CHECK_FALSE(r.timed_out);
+    CHECK(r.exit_code == 130);
+    CHECK(r.out.find("interrupted") != std::string::npos);
+    CHECK(r.out.find("lost: unknown") != std::string::npos);
+}
+
+}  // namespace

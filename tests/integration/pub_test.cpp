@@ -1,0 +1,544 @@
+// `mqtk pub` against a private mosquitto, every flag observed on the wire by an independent
+// client (mosquitto_sub through Observer, or mosquitto's own log and socket queues), never
+// by trusting mqtk's own report. Usage errors: exit 2, one "mqtk: " line, nothing on
+// stdout, and no connection made.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "support/broker.h"
+#include "support/connect_probe.h"
+#include "support/observer.h"
+#include "support/process.h"
+
+namespace {
+
+using namespace std::chrono_literals;
+using mqtk::test::Broker;
+using mqtk::test::BrokerFreeze;
+using mqtk::test::lines_before_fence;
+using mqtk::test::mqtk_binary;
+using mqtk::test::Observer;
+using mqtk::test::Process;
+using mqtk::test::ProcessResult;
+using mqtk::test::RunOptions;
+using mqtk::test::TempDir;
+using mqtk::test::wait_for_client_gone;
+using mqtk::test::wait_for_connect_line;
+using Clock = std::chrono::steady_clock;
+using Lines = std::vector<std::string>;
+
+// Compares a list of lines and shows both sides when they differ.
+#define CHECK_LINES(actual, ...)                                 \
+    do {                                                         \
+        const Lines actual_lines_ = (actual);                    \
+        const Lines expected_lines_ = Lines __VA_ARGS__;         \
+        INFO("got:      " << mqtk::test::show(actual_lines_));   \
+        INFO("expected: " << mqtk::test::show(expected_lines_)); \
+        CHECK(actual_lines_ == expected_lines_);                 \
+    } while (false)
+
+std::string str(long long n) {
+    return std::to_string(n);
+}
+
+double seconds_since(Clock::time_point start) {
+    return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// `mqtk pub -h 127.0.0.1 -p <port> args...`
+std::vector<std::string> pub_argv(int port, const std::vector<std::string>& args) {
+    std::vector<std::string> argv = {"pub"};
+    const auto address = mqtk::test::address_args(port);
+    argv.insert(argv.end(), address.begin(), address.end());
+    argv.insert(argv.end(), args.begin(), args.end());
+    return argv;
+}
+
+ProcessResult pub(const Broker& broker, const std::vector<std::string>& args,
+                  RunOptions options = {}) {
+    return mqtk::test::mqtk(pub_argv(broker.port(), args), std::move(options));
+}
+
+// A background `mqtk pub` (for stdin that stays open).
+Process pub_process(const Broker& broker, const std::vector<std::string>& args) {
+    std::vector<std::string> argv = pub_argv(broker.port(), args);
+    argv.insert(argv.begin(), mqtk_binary());
+    return Process(std::move(argv));
+}
+
+// The contract's failure shape: this exit code, one "mqtk: ..." line, nothing on stdout.
+void check_error(const ProcessResult& r, int code) {
+    INFO(r.describe());
+    CHECK(r.exit_code == code);
+    CHECK(r.out.empty());
+    CHECK(mqtk::test::is_one_error_line(r.err));
+}
+
+void check_success(const ProcessResult& r) {
+    INFO(r.describe());
+    CHECK(r.exit_code == 0);
+    CHECK(r.out.empty());
+    CHECK(r.err.empty());
+}
+
+std::string all_byte_values() {
+    std::string bytes;
+    for (int i = 0; i < 256; ++i)
+        bytes.push_back(static_cast<char>(i));
+    return bytes;
+}
+
+std::string hex(std::string_view bytes) {
+    static constexpr char kDigits[] = "0123456789abcdef";
+    std::string out;
+    for (const char c : bytes) {
+        out += kDigits[static_cast<unsigned char>(c) >> 4];
+        out += kDigits[static_cast<unsigned char>(c) & 0xf];
+    }
+    return out;
+}
+
+}  // namespace
+
+// --- payload sources -----------------------------------------------------------------------
+
+TEST_CASE("pub: -m publishes exactly one message with that payload") {
+    Broker broker;
+    Observer seen(broker, {"p/m"});
+    check_success(pub(broker, {"-t", "p/m", "-m", "hello world", "-i", "pub-m"}));
+    REQUIRE(wait_for_client_gone(broker, "pub-m"));
+    CHECK_LINES(lines_before_fence(seen, broker, "p/m", "p/m FENCE"), {"p/m hello world"});
+}
+
+TEST_CASE("pub: -f sends a binary file byte for byte, and an empty file as an empty message") {
+    Broker broker;
+    TempDir dir;
+    const std::string bytes = all_byte_values() + "\n\r\n" + all_byte_values();
+    Observer seen(broker, {"p/f"}, {"-F", "%x"});
+    check_success(pub(broker, {"-t", "p/f", "-f", dir.write("binary", bytes), "-i", "pub-f"}));
+    check_success(pub(broker, {"-t", "p/f", "-f", dir.write("empty", ""), "-i", "pub-f2"}));
+    REQUIRE(wait_for_client_gone(broker, "pub-f2"));
+    const Lines lines = lines_before_fence(seen, broker, "p/f", hex("FENCE"));
+    REQUIRE(lines.size() == 2);
+    CHECK(Observer::unhex(lines[0]) == bytes);
+    CHECK(lines[1].empty());
+}
+
+TEST_CASE("pub: -s sends all of stdin as one binary message") {
+    Broker broker;
+    const std::string bytes = "line one\nline two\n" + all_byte_values() + "\n\n";
+    Observer seen(broker, {"p/s"}, {"-F", "%x"});
+    check_success(pub(broker, {"-t", "p/s", "-s", "-i", "pub-s"}, {.stdin_data = bytes}));
+    check_success(
+        pub(broker, {"-t", "p/s", "--stdin-file", "-i", "pub-s2"}, {.stdin_data = "long form"}));
+    REQUIRE(wait_for_client_gone(broker, "pub-s2"));
+    const Lines lines = lines_before_fence(seen, broker, "p/s", hex("FENCE"));
+    REQUIRE(lines.size() == 2);
+    CHECK(Observer::unhex(lines[0]) == bytes);
+    CHECK(Observer::unhex(lines[1]) == "long form");
+}
+
+TEST_CASE("pub: -l sends each line as mosquitto_pub -l does") {
+    // Blank lines are zero-length messages, '\r' stays, a last line without '\n' counts.
+    const std::string input = "a\n\nb\r\n\xc3\xa9 \xff\nlast";
+    Broker broker;
+    Observer seen(broker, {"l/#"}, {"-F", "%t %x"});
+    const ProcessResult reference =
+        mqtk::test::run({"mosquitto_pub", "-h", broker.host(), "-p", str(broker.port()), "-t",
+                         "l/reference", "-l", "-i", "reference"},
+                        {.stdin_data = input, .timeout = 20s});
+    REQUIRE(reference.exit_code == 0);
+    check_success(pub(broker, {"-t", "l/mqtk", "-l", "-i", "pub-l"}, {.stdin_data = input}));
+    REQUIRE(wait_for_client_gone(broker, "reference"));
+    REQUIRE(wait_for_client_gone(broker, "pub-l"));
+    const Lines lines = lines_before_fence(seen, broker, "l/fence", "l/fence " + hex("FENCE"));
+    Lines from_reference, from_mqtk;
+    for (const auto& line : lines) {
+        const auto space = line.find(' ');
+        const std::string topic = line.substr(0, space);
+        const std::string payload = space == std::string::npos ? "" : line.substr(space + 1);
+        (topic == "l/reference" ? from_reference : from_mqtk).push_back(payload);
+    }
+    CHECK_LINES(from_mqtk, {"61", "", "620d", "c3a920ff", "6c617374"});
+    CHECK(from_mqtk == from_reference);
+}
+
+TEST_CASE("pub: -l streams: a line is published before stdin is closed") {
+    Broker broker;
+    Observer seen(broker, {"l/stream"});
+    Process mqtk = pub_process(broker, {"-t", "l/stream", "-l", "-q", "1", "-i", "streamer"});
+    REQUIRE(!wait_for_connect_line(broker, "streamer").empty());
+    mqtk.write_stdin("first\n");
+    CHECK_LINES(seen.lines(1, 10s), {"l/stream first"});
+    CHECK(mqtk.running());
+    mqtk.write_stdin("second\n");
+    CHECK_LINES(seen.lines(2, 10s), {"l/stream first", "l/stream second"});
+    CHECK(mqtk.running());
+    mqtk.close_stdin();
+    const ProcessResult r = mqtk.wait(20s);
+    check_success(r);
+}
+
+TEST_CASE("pub: -l with empty stdin exits promptly with 0 and publishes nothing") {
+    Broker broker;
+    Observer seen(broker, {"l/empty"});
+    const auto start = Clock::now();
+    const ProcessResult r =
+        pub(broker, {"-t", "l/empty", "-l", "-q", "1", "-i", "empty"}, {.stdin_data = ""});
+    const double elapsed = seconds_since(start);
+    check_success(r);
+    CHECK(elapsed < 3.0);
+    REQUIRE(wait_for_client_gone(broker, "empty"));
+    CHECK(lines_before_fence(seen, broker, "l/empty", "l/empty FENCE").empty());
+}
+
+TEST_CASE("pub: -n sends a zero-length message") {
+    Broker broker;
+    Observer seen(broker, {"p/n"}, {"-F", "%l|%x|%t"});
+    check_success(pub(broker, {"-t", "p/n", "-n"}));
+    check_success(pub(broker, {"-t", "p/n", "--null-message"}));
+    CHECK_LINES(seen.lines(2, 10s), {"0||p/n", "0||p/n"});
+}
+
+// --- publish options -----------------------------------------------------------------------
+
+TEST_CASE("pub: -r retains the message for later subscribers; without -r nothing is kept") {
+    Broker broker;
+    check_success(pub(broker, {"-t", "r/kept", "-m", "kept", "-r"}));
+    check_success(pub(broker, {"-t", "r/long", "-m", "long form", "--retain"}));
+    check_success(pub(broker, {"-t", "r/not", "-m", "not kept", "-i", "not-retained"}));
+    REQUIRE(wait_for_client_gone(broker, "not-retained"));
+    // Subscribed only now: retained messages arrive right after SUBACK, before the fence.
+    Observer later(broker, {"r/#"}, {"-F", "%r %t %p"});
+    Lines lines = lines_before_fence(later, broker, "r/fence", "0 r/fence FENCE");
+    std::sort(lines.begin(), lines.end());
+    CHECK_LINES(lines, {"1 r/kept kept", "1 r/long long form"});
+}
+
+TEST_CASE("pub: -q 0, 1 and 2 reach the broker with that QoS") {
+    Broker broker;
+    Observer seen(broker, {"q"}, {"-q", "2", "-F", "%q %p"});
+    for (const char* qos : {"0", "1", "2"}) {
+        check_success(pub(broker, {"-t", "q", "-q", qos, "-m", std::string("qos") + qos}));
+    }
+    check_success(pub(broker, {"-t", "q", "--qos", "2", "-m", "long form"}));
+    CHECK_LINES(seen.lines(4, 10s), {"0 qos0", "1 qos1", "2 qos2", "2 long form"});
+}
+
+TEST_CASE("pub: --repeat sends N copies and --repeat-delay spaces them") {
+    Broker broker;
+    Observer seen(broker, {"rep/#"}, {"-F", "%t %p @s @N"});
+    check_success(pub(broker, {"-t", "rep/fast", "-m", "x", "--repeat", "5", "-i", "rep-fast"}));
+    const auto start = Clock::now();
+    const ProcessResult spaced =
+        pub(broker, {"-t", "rep/slow", "-m", "y", "--repeat", "4", "--repeat-delay", "0.3", "-q",
+                     "1", "-i", "rep-slow"});
+    const double elapsed = seconds_since(start);
+    check_success(spaced);
+    CHECK(elapsed >= 0.85);  // three pauses of 0.3 s
+    REQUIRE(wait_for_client_gone(broker, "rep-slow"));
+    const Lines lines = lines_before_fence(seen, broker, "rep/fence", "rep/fence FENCE ");
+    std::vector<double> slow_times;
+    int fast = 0;
+    for (const auto& line : lines) {
+        if (line.starts_with("rep/fast x ")) ++fast;
+        if (line.starts_with("rep/slow y ")) {
+            const auto s = line.substr(11);
+            const auto space = s.find(' ');
+            slow_times.push_back(std::stod(s.substr(0, space)) +
+                                 std::stod(s.substr(space + 1)) / 1e9);
+        }
+    }
+    CHECK(fast == 5);
+    REQUIRE(slow_times.size() == 4);
+    for (std::size_t i = 1; i < slow_times.size(); ++i) {
+        INFO("gap " << i << ": " << slow_times[i] - slow_times[i - 1] << " s");
+        CHECK(slow_times[i] - slow_times[i - 1] >= 0.1);  // observed spacing, with slack
+    }
+    CHECK(slow_times.back() - slow_times.front() >= 0.5);
+}
+
+namespace {
+
+// Writes a first line to a `pub -l` and waits until `seen` got it: mqtk is connected and
+// publishing (its connect line in the broker's log comes before the CONNACK is sent, so a
+// broker frozen right after that line might never have answered).
+void first_line_through(Process& mqtk, Observer& seen, const std::string& line) {
+    mqtk.write_stdin(line + "\n");
+    REQUIRE(seen.lines(1, 10s).size() == 1);
+}
+
+}  // namespace
+
+TEST_CASE("pub: -M bounds the QoS 1 messages in flight") {
+    // With the broker frozen nothing is acknowledged, so the unread bytes queued at the
+    // broker's socket are exactly what mqtk allowed itself to send: -M publishes.
+    // A PUBLISH here is 12 bytes: header 2, topic "m" 3, packet id 2, payload "xxxxx" 5.
+    for (const int max_inflight : {3, 8}) {
+        CAPTURE(max_inflight);
+        Broker broker;
+        Observer seen(broker, {"m"}, {"-q", "1"});
+        const std::string id = "inflight-" + str(max_inflight);
+        Process mqtk =
+            pub_process(broker, {"-t", "m", "-l", "-q", "1", "-M", str(max_inflight), "-i", id});
+        const std::string connected = wait_for_connect_line(broker, id);
+        REQUIRE(!connected.empty());
+        const int client_port = mqtk::test::client_port_from(connected);
+        first_line_through(mqtk, seen, "first");
+        {
+            BrokerFreeze freeze(broker);
+            for (int i = 0; i < 10; ++i)
+                mqtk.write_stdin("xxxxx\n");
+            const long expected = 12L * max_inflight;
+            const auto deadline = Clock::now() + 5s;
+            while (mqtk::test::broker_receive_queue(broker.port(), client_port) < expected &&
+                   Clock::now() < deadline) {
+                std::this_thread::sleep_for(10ms);
+            }
+            std::this_thread::sleep_for(500ms);  // room for any excess to show up
+            CHECK(mqtk::test::broker_receive_queue(broker.port(), client_port) == expected);
+        }
+        mqtk.close_stdin();
+        check_success(mqtk.wait(20s));
+        CHECK(seen.lines(11, 10s).size() == 11);
+    }
+}
+
+TEST_CASE("pub: -W exits 5 when acknowledgements cannot arrive") {
+    Broker broker;
+    Observer seen(broker, {"w"});
+    const auto start = Clock::now();
+    Process mqtk = pub_process(broker, {"-t", "w", "-l", "-q", "1", "-W", "3", "-i", "stalled"});
+    first_line_through(mqtk, seen, "acknowledged");
+    BrokerFreeze freeze(broker);
+    mqtk.write_stdin("never acknowledged\n");
+    mqtk.close_stdin();
+    const ProcessResult r = mqtk.wait(20s);
+    const double elapsed = seconds_since(start);
+    freeze.resume();
+    INFO("elapsed " << elapsed << " s");
+    check_error(r, 5);
+    CHECK(elapsed < 8.0);
+    CHECK(r.err.find("1 of 2") != std::string::npos);
+}
+
+TEST_CASE("pub: -W bounds the whole run, the connection attempt included") {
+    // A broker that accepts TCP but never answers CONNECT; the connect timeout is far.
+    mqtk::test::SilentServer silent;
+    const auto start = Clock::now();
+    const ProcessResult r = mqtk::test::mqtk(
+        pub_argv(silent.port(), {"-t", "w", "-m", "x", "-q", "1", "-W", "1"}), {.timeout = 30s});
+    const double elapsed = seconds_since(start);
+    INFO("elapsed " << elapsed << " s");
+    CHECK(elapsed < 4.0);
+    check_error(r, 5);
+}
+
+TEST_CASE("pub: 200 lines at QoS 1 are all delivered, and exit waits for the acks") {
+    Broker broker;
+    Observer seen(broker, {"many"}, {"-q", "1", "-F", "%p"});
+    Process mqtk = pub_process(broker, {"-t", "many", "-l", "-q", "1", "-i", "many"});
+    Lines expected = {"first"};
+    first_line_through(mqtk, seen, "first");
+    {
+        BrokerFreeze freeze(broker);  // nothing can be acknowledged meanwhile
+        std::string input;
+        for (int i = 0; i < 200; ++i) {
+            expected.push_back("line-" + str(i));
+            input += expected.back() + "\n";
+        }
+        mqtk.write_stdin(input);
+        mqtk.close_stdin();
+        std::this_thread::sleep_for(1s);
+        CHECK(mqtk.running());  // all of stdin read, but not acknowledged: must not exit
+    }
+    check_success(mqtk.wait(20s));
+    CHECK_LINES(seen.lines(201, 10s), (expected));
+}
+
+// --- JSON Lines ------------------------------------------------------------------------------
+
+TEST_CASE("pub: --jsonl publishes hand-written records: topic, payload, qos, retain, properties") {
+    Broker broker;
+    Observer seen(broker, {"j/#"},
+                  {"-V", "5", "-q", "2", "--retain-as-published", "-F", "%t|%q|%r|%x|%C|%P"});
+    const std::string input =
+        R"({"topic":"j/text","payload":"hello","encoding":"utf8","qos":1,"retain":false})"
+        "\n"
+        R"({"topic":"j/bin","payload":"AP+AQQ==","encoding":"base64","qos":2})"
+        "\n"
+        "\n"  // blank lines are skipped
+        R"({"topic":"j/props","payload":"p","properties":{"content-type":"text/plain",)"
+        R"("user-property":[["k","v"],["k","w"]]}})"
+        "\n"
+        R"({"topic":"j/kept","payload":"r","retain":true,"qos":0})";
+    check_success(
+        pub(broker, {"--jsonl", "-V", "5", "-q", "1", "-i", "jsonl"}, {.stdin_data = input}));
+    CHECK_LINES(seen.lines(4, 10s), {"j/text|1|0|68656c6c6f||", "j/bin|2|0|00ff8041||",
+                                     "j/props|1|0|70|text/plain|k:v k:w", "j/kept|0|1|72||"});
+    // And the retained one is retained.
+    const ProcessResult later =
+        mqtk::test::run({"mosquitto_sub", "-h", broker.host(), "-p", str(broker.port()), "-t",
+                         "j/kept", "-C", "1", "-W", "5", "-F", "%r %p"},
+                        {.timeout = 20s});
+    CHECK(later.out == "1 r\n");
+}
+
+TEST_CASE("pub: --jsonl rejects a bad line with exit 2 naming the line") {
+    Broker broker;
+    const ProcessResult bad_json = pub(broker, {"--jsonl"},
+                                       {.stdin_data = R"({"topic":"j/a","payload":"ok"})"
+                                                      "\n{not json\n"});
+    check_error(bad_json, 2);
+    CHECK(bad_json.err.find("line 2") != std::string::npos);
+    const ProcessResult wildcard = pub(broker, {"--jsonl"},
+                                       {.stdin_data = R"({"topic":"j/#","payload":"x"})"
+                                                      "\n"});
+    check_error(wildcard, 2);
+    CHECK(wildcard.err.find("line 1") != std::string::npos);
+}
+
+// --- MQTT 5 properties -------------------------------------------------------------------------
+
+TEST_CASE("pub: -D publish properties arrive as given (MQTT 5)") {
+    Broker broker;
+    Observer seen(broker, {"props/#"}, {"-V", "5", "-F", "%P|%C|%R|%D|%E|%F|%t|%p"});
+    check_success(pub(broker, {"-V",
+                               "5",
+                               "-t",
+                               "props/all",
+                               "-m",
+                               "payload",
+                               "-q",
+                               "1",
+                               "-D",
+                               "publish",
+                               "user-property",
+                               "b",
+                               "2",
+                               "-D",
+                               "publish",
+                               "user-property",
+                               "a",
+                               "1",
+                               "-D",
+                               "publish",
+                               "user-property",
+                               "b",
+                               "3",
+                               "-D",
+                               "publish",
+                               "content-type",
+                               "text/x-test",
+                               "-D",
+                               "publish",
+                               "response-topic",
+                               "reply/here",
+                               "-D",
+                               "publish",
+                               "correlation-data",
+                               "c0rr",
+                               "-D",
+                               "publish",
+                               "message-expiry-interval",
+                               "100",
+                               "-D",
+                               "publish",
+                               "payload-format-indicator",
+                               "1"}));
+    const Lines lines = seen.lines(1, 10s);
+    REQUIRE(lines.size() == 1);
+    // The broker forwards the remaining expiry: 100, or 99 once a second has passed.
+    const bool expiry_ok =
+        lines[0] == "b:2 a:1 b:3|text/x-test|reply/here|c0rr|100|1|props/all|payload" ||
+        lines[0] == "b:2 a:1 b:3|text/x-test|reply/here|c0rr|99|1|props/all|payload";
+    INFO(lines[0]);
+    CHECK(expiry_ok);
+    // A topic alias is resolved by the broker: the message arrives on its topic.
+    check_success(pub(broker, {"-V", "5", "-t", "props/alias", "-m", "aliased", "-D", "publish",
+                               "topic-alias", "1"}));
+    CHECK(seen.lines(2, 10s).at(1) == "||||||props/alias|aliased");
+}
+
+TEST_CASE("pub: -D needs MQTT 5") {
+    Broker broker;
+    check_error(pub(broker, {"-t", "t", "-m", "x", "-D", "publish", "content-type", "a"}), 2);
+    check_error(pub(broker, {"-V", "311", "-t", "t", "-m", "x", "-D", "publish", "user-property",
+                             "k", "v"}),
+                2);
+    CHECK(mqtk::test::connections_before_fence(broker) == 0);
+}
+
+TEST_CASE("pub: a publish the broker refuses is exit 1 with the reason (MQTT 5)") {
+    TempDir dir;
+    const std::string acl = dir.write("acl", "topic readwrite allowed/#\ntopic deny denied/#\n");
+    Broker broker({.extra = "acl_file " + acl + "\n"});
+    for (const char* qos : {"1", "2"}) {
+        CAPTURE(qos);
+        const ProcessResult refused =
+            pub(broker, {"-V", "5", "-q", qos, "-t", "denied/x", "-m", "no"});
+        check_error(refused, 1);
+        CHECK(refused.err.find("not authorized") != std::string::npos);
+    }
+    check_success(pub(broker, {"-V", "5", "-q", "1", "-t", "allowed/x", "-m", "yes"}));
+}
+
+// --- usage errors: exit 2, before connecting -------------------------------------------------
+
+TEST_CASE("pub: an invalid topic is exit 2 and no connection is attempted") {
+    Broker broker;
+    const std::vector<std::string> topics = {
+        "a/#", "#", "a/+/b", "+", "", "bad\xff utf8", "bad\xc3", std::string(65536, 'x')};
+    for (const auto& topic : topics) {
+        CAPTURE(topic.substr(0, 20));
+        check_error(pub(broker, {"-t", topic, "-m", "x"}), 2);
+        check_error(pub(broker, {"-t", topic, "-l", "-q", "1"}, {.stdin_data = "x\n"}), 2);
+    }
+    CHECK(mqtk::test::connections_before_fence(broker) == 0);
+    // And with nothing listening it is still 2 (invalid input), not 3 (unreachable).
+    const int nothing = mqtk::test::free_port();
+    check_error(mqtk::test::mqtk(pub_argv(nothing, {"-t", "a/#", "-m", "x"})), 2);
+}
+
+TEST_CASE("pub: missing topic or message, or two sources, is exit 2") {
+    Broker broker;
+    TempDir dir;
+    const std::string file = dir.write("f", "x");
+    const std::vector<std::vector<std::string>> cases = {
+        {"-m", "x"},
+        {"-t", "t"},
+        {"-t", "t", "-q", "1"},
+        {"-t", "t", "-m", "x", "-f", file},
+        {"-t", "t", "-m", "x", "-n"},
+        {"-t", "t", "-l", "-s"},
+        {"-L", "mqtt://127.0.0.1:" + str(broker.port()), "-m", "x"},
+        {"-t", "t", "-m", "x", "--repeat", "0"},
+        {"-t", "t", "-m", "x", "--repeat-delay", "-1"},
+        {"-t", "t", "-m", "x", "-M", "0"},
+        {"-t", "t", "-m", "x", "-W", "0"},
+    };
+    for (const auto& args : cases) {
+        std::string joined;
+        for (const auto& a : args)
+            joined += a + " ";
+        CAPTURE(joined);
+        check_error(pub(broker, args), 2);
+    }
+    CHECK(mqtk::test::connections_before_fence(broker) == 0);
+}
+
+TEST_CASE("pub: an unreadable -f is exit 2") {
+    Broker broker;
+    TempDir dir;
+    const ProcessResult missing = pub(broker, {"-t", "t", "-f", dir.file("missing")});
+    check_error(missing, 2);
+    CHECK(missing.err.find(dir.file("missing")) != std::string::npos);
+    check_error(pub(broker, {"-t", "t", "-f", dir.path()}), 2);
+    CHECK(mqtk::test::connections_before_fence(broker) == 0);
+}

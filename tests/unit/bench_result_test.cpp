@@ -1,0 +1,202 @@
+// Bench results: the JSON document reads back exactly, merging shards gives what one
+// run would have measured (histograms merged, counts summed), loss is derived only when
+// it is knowable, and merge refuses results that do not belong together.
+#include "core/bench_result.h"
+
+#include <doctest/doctest.h>
+
+#include <nlohmann/json.hpp>
+#include <random>
+
+#include "core/bench_report.h"
+#include "core/error.h"
+
+namespace {
+
+using mqtk::BenchResult;
+using mqtk::MergeOf;
+
+mqtk::BenchConfig config() {
+    mqtk::BenchOptions o;
+    o.publishers = 4;
+    o.subscribers = 2;
+    o.qos = 1;
+    o.duration = 5;
+    return mqtk::make_bench_config(o, mqtk::ProtocolVersion::V311);
+}
+
+// One shard's result with latencies drawn from `random`, also recorded into `all`.
+BenchResult shard(int index, int count, std::mt19937_64& random, BenchResult& all) {
+    BenchResult r;
+    r.config = config();
+    r.shard_count = count;
+    r.shards = {index};
+    r.workers = 1;
+    std::lognormal_distribution<double> latency(12.0, 1.0);  // ~160 us median
+    for (int i = 0; i < 5000; ++i) {
+        const auto ns = static_cast<std::uint64_t>(latency(random));
+        r.end_to_end.record(ns);
+        all.end_to_end.record(ns);
+        r.publish_ack.record(ns / 2);
+        all.publish_ack.record(ns / 2);
+    }
+    r.connect.record(1'000'000 + static_cast<std::uint64_t>(index));
+    all.connect.record(1'000'000 + static_cast<std::uint64_t>(index));
+    const auto p = static_cast<std::uint32_t>(2 * (index - 1));
+    r.publishers = {{p, 1000}, {p + 1, 1000}};
+    r.subscribers = {{static_cast<std::uint32_t>(index - 1), -1, 4000, 0, 0}};
+    r.sent = 1800;
+    r.sent_total = 2000;
+    r.send_window = 1.0 + index;
+    r.received = 3600;
+    r.receive_window = 1.5;
+    return r;
+}
+
+nlohmann::json round_trip(const BenchResult& r) {
+    return nlohmann::json::parse(mqtk::bench_result_to_json(r).dump());
+}
+
+TEST_CASE("the JSON document reads back exactly") {
+    std::mt19937_64 random(1);
+    BenchResult all;
+    BenchResult r = shard(1, 1, random, all);
+    r.add_error("connection_lost", "broker went away", 2);
+    r.storm = mqtk::StormTally{10, 9, 1, 0, 0.5, 1.0, 0.2, 90000};
+    const auto json = round_trip(r);
+    const BenchResult back = mqtk::bench_result_from_json(json);
+    CHECK(mqtk::bench_result_to_json(back) == mqtk::bench_result_to_json(r));
+    CHECK(json["mqtk_bench"] == 1);
+    CHECK(json["messages"]["lost"] == 0);
+    CHECK(json["latency"]["end_to_end"]["count"] == 5000);
+    CHECK(json["errors"]["connection_lost"]["count"] == 2);
+    CHECK(json["storm"]["memory_per_connection_bytes"] == 10000);
+}
+
+TEST_CASE("merging shards equals one run: histograms exact, counts summed") {
+    std::mt19937_64 random(2);
+    BenchResult all;
+    BenchResult one = shard(1, 2, random, all);
+    const BenchResult two = shard(2, 2, random, all);
+    // Through JSON, as `mqtk bench merge` does.
+    BenchResult merged = mqtk::bench_result_from_json(round_trip(one));
+    mqtk::merge_bench_results(merged, mqtk::bench_result_from_json(round_trip(two)),
+                              MergeOf::Shards);
+    CHECK(merged.end_to_end.to_json() == all.end_to_end.to_json());
+    CHECK(merged.publish_ack.to_json() == all.publish_ack.to_json());
+    CHECK(merged.connect.to_json() == all.connect.to_json());
+    for (double p : {50.0, 90.0, 99.0, 99.9, 100.0})
+        CHECK(merged.end_to_end.value_at_percentile(p) == all.end_to_end.value_at_percentile(p));
+    CHECK(merged.sent == 3600);
+    CHECK(merged.sent_total == 4000);
+    CHECK(merged.received == 7200);
+    CHECK(merged.send_window == 3.0);  // the longest: shards run side by side
+    CHECK(merged.shards == std::vector<int>{1, 2});
+    CHECK(merged.workers == 2);
+    CHECK(merged.complete());
+}
+
+TEST_CASE("loss needs every shard: each subscriber expects every publisher's messages") {
+    std::mt19937_64 random(3);
+    BenchResult all;
+    BenchResult one = shard(1, 2, random, all);
+    CHECK_FALSE(one.complete());
+    CHECK(round_trip(one)["messages"]["lost"].is_null());
+    mqtk::merge_bench_results(one, shard(2, 2, random, all), MergeOf::Shards);
+    REQUIRE(one.complete());
+    // Two subscribers hear four publishers of 1000 messages each and got 4000 each.
+    CHECK(one.expected_arrivals() == 8000);
+    CHECK(one.lost() == 0);
+    one.subscribers[1].unique = 3990;
+    CHECK(one.lost() == 10);
+    CHECK(mqtk::bench_verdict(one).code == mqtk::ExitCode::Failure);
+    CHECK(mqtk::bench_verdict(one).message.find("10 of 8,000 messages lost at QoS 1") == 0);
+    one.interrupted = true;  // the subscribers did not catch up: unknown, not lost
+    CHECK_FALSE(one.loss_known());
+    CHECK(mqtk::bench_verdict(one).code == mqtk::ExitCode::Interrupted);
+}
+
+TEST_CASE("with --pairs a subscriber expects only its publisher") {
+    BenchResult r;
+    r.config = config();
+    r.shards = {1};
+    r.publishers = {{0, 100}, {1, 50}};
+    r.subscribers = {{0, 0, 100, 0, 0}, {1, 1, 45, 0, 0}};
+    CHECK(r.expected_arrivals() == 150);
+    CHECK(r.lost() == 5);
+}
+
+TEST_CASE("QoS 0 loss is reported, not a failure") {
+    BenchResult r;
+    r.config = config();
+    r.config.qos = 0;
+    r.shards = {1};
+    r.publishers = {{0, 100}};
+    r.subscribers = {{0, -1, 60, 0, 0}};
+    CHECK(r.lost() == 40);
+    CHECK(mqtk::bench_verdict(r).code == mqtk::ExitCode::Success);
+}
+
+TEST_CASE("merge refuses results that do not belong together") {
+    std::mt19937_64 random(4);
+    BenchResult all;
+    const BenchResult one = shard(1, 2, random, all);
+    BenchResult twice = one;
+    CHECK_THROWS_AS(mqtk::merge_bench_results(twice, one, MergeOf::Shards), mqtk::Error);
+    BenchResult other = shard(2, 2, random, all);
+    other.config.qos = 2;
+    BenchResult base = one;
+    CHECK_THROWS_AS(mqtk::merge_bench_results(base, other, MergeOf::Shards), mqtk::Error);
+    BenchResult three = shard(2, 3, random, all);
+    base = one;
+    CHECK_THROWS_AS(mqtk::merge_bench_results(base, three, MergeOf::Shards), mqtk::Error);
+    // Workers of one shard do share its index.
+    base = one;
+    mqtk::merge_bench_results(base, one, MergeOf::Workers);
+    CHECK(base.sent == 2 * one.sent);
+}
+
+TEST_CASE("malformed documents are usage errors naming the problem") {
+    std::mt19937_64 random(5);
+    BenchResult all;
+    const auto good = round_trip(shard(1, 1, random, all));
+    CHECK_THROWS_WITH_AS(mqtk::bench_result_from_json(nlohmann::json::object()),
+                         doctest::Contains("not a bench result"), mqtk::Error);
+    auto bad = good;
+    bad["mqtk_bench"] = 99;
+    CHECK_THROWS_WITH_AS(mqtk::bench_result_from_json(bad), doctest::Contains("version"),
+                         mqtk::Error);
+    bad = good;
+    bad["messages"].erase("sent");
+    CHECK_THROWS_WITH_AS(mqtk::bench_result_from_json(bad), doctest::Contains("messages.sent"),
+                         mqtk::Error);
+    bad = good;
+    bad["latency"]["end_to_end"]["histogram"]["count"] = 1;
+    CHECK_THROWS_AS(mqtk::bench_result_from_json(bad), mqtk::Error);
+}
+
+TEST_CASE("storm verdicts") {
+    BenchResult r;
+    r.config.mode = "storm";
+    r.shards = {1};
+    r.storm = mqtk::StormTally{100, 100, 0, 0, 1, 1, 1, 0};
+    CHECK(mqtk::bench_verdict(r).code == mqtk::ExitCode::Success);
+    r.storm->connected = 98;
+    r.storm->failed = 2;
+    CHECK(mqtk::bench_verdict(r).code == mqtk::ExitCode::Failure);
+    r.storm->connected = 0;
+    r.storm->failed = 100;
+    r.add_error("connect_unreachable", "cannot connect to h:1: connection refused");
+    const auto verdict = mqtk::bench_verdict(r);
+    CHECK(verdict.code == mqtk::ExitCode::Unreachable);
+    CHECK(verdict.message.find("connection refused") != std::string::npos);
+}
+
+TEST_CASE("numbers with thousands separators") {
+    CHECK(mqtk::with_thousands(0) == "0");
+    CHECK(mqtk::with_thousands(999) == "999");
+    CHECK(mqtk::with_thousands(1000) == "1,000");
+    CHECK(mqtk::with_thousands(1234567) == "1,234,567");
+}
+
+}  // namespace
