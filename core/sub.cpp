@@ -66,7 +66,7 @@ void create_ready_file(const std::string& path) {
 }
 
 // Why the run ended, decided on whichever thread saw it first.
-enum class Ending { None, Done, ReaderGone, Failed };
+enum class Ending { None, Done, ReaderGone, Failed, Unmatched };
 
 class Subscriber {
   public:
@@ -112,6 +112,10 @@ class Subscriber {
     ExitCode wait(Clock::time_point deadline) {
         std::unique_lock lock(mutex_);
         for (;;) {
+            if (ending_ == Ending::Unmatched) {
+                throw make_error(ExitCode::Timeout, "no payload matched '{}' in {} messages",
+                                 *options_.expect, *options_.count);
+            }
             if (ending_ != Ending::None) return ExitCode::Success;
             if (interrupted()) return ExitCode::Interrupted;
             if (Clock::now() >= deadline) {
@@ -151,9 +155,12 @@ class Subscriber {
                 output_.write_with([&](std::string& out) { formatter_.render(message, out); });
             if (!written) return end(Ending::ReaderGone);
             ++received_;
-            if (options_.count && received_ >= *options_.count) return end(Ending::Done);
             if (options_.expect && std::regex_search(message.payload, expectation_)) {
                 return end(Ending::Done);
+            }
+            // With --expect, -C bounds how many messages may go by without a match.
+            if (options_.count && received_ >= *options_.count) {
+                return end(options_.expect ? Ending::Unmatched : Ending::Done);
             }
         } catch (const std::exception& error) {
             end(Ending::Failed, error.what());

@@ -1228,6 +1228,26 @@ TEST_CASE("sub: --expect with -W exits 5 when nothing matched") {
     CHECK(bad.exit_code == 2);
 }
 
+TEST_CASE("sub: --expect with -C exits 5 when N messages went by without a match") {
+    Broker broker;
+    Process sub = start_sub(broker, "expect-count", {"-t", "x", "--expect", "^ready$", "-C", "2"});
+    REQUIRE_SUBSCRIBED(broker, sub, "expect-count", {"x"});
+    inject(broker, {"-t", "x", "-m", "not yet"});
+    inject(broker, {"-t", "x", "-m", "still not"});
+    const ProcessResult r = sub.wait(15s);
+    INFO(r.describe());
+    CHECK(r.exit_code == 5);
+    CHECK(r.out == "not yet\nstill not\n");
+    CHECK(r.err.find("2 messages") != std::string::npos);
+
+    Process matched =
+        start_sub(broker, "expect-count-ok", {"-t", "y", "--expect", "^ready$", "-C", "2"});
+    REQUIRE_SUBSCRIBED(broker, matched, "expect-count-ok", {"y"});
+    inject(broker, {"-t", "y", "-m", "not yet"});
+    inject(broker, {"-t", "y", "-m", "ready"});
+    CHECK(matched.wait(15s).exit_code == 0);
+}
+
 TEST_CASE("sub: --ready-file is created once every subscription is acknowledged") {
     Broker broker;
     TempDir dir;
