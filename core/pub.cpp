@@ -195,7 +195,13 @@ class Publisher {
         const bool lost = !client_.is_connected();
         const auto counts = client_.counts();
         const std::string refused = client_.first_publish_error();
-        client_.disconnect();
+        // Past the -W deadline nothing is worth waiting for: Paho would hold the DISCONNECT
+        // back for the unacknowledged flows until the disconnect timeout (2 s).
+        if (code == ExitCode::Timeout) {
+            client_.disconnect(std::chrono::milliseconds(0));
+        } else {
+            client_.disconnect();
+        }
         const auto missing = counts.sent - counts.completed;
         if (!bad_line_.empty()) throw Error(ExitCode::Usage, bad_line_);
         if (!refused.empty()) {

@@ -23,6 +23,11 @@ using mqtk::test::ProcessResult;
 using mqtk::test::TempDir;
 using nlohmann::json;
 
+// A closed loop outruns the subscribers by design; mosquitto's default per-client queue
+// (max_queued_messages 1000) then drops QoS 1 messages, which bench rightly reports as
+// lost. A "healthy broker" for these tests has room for the whole backlog.
+const Broker::Config kRoomy{.extra = "max_queued_messages 1000000"};
+
 std::string str(long long n) {
     return std::to_string(n);
 }
@@ -77,14 +82,16 @@ void check_healthy(const json& doc, int subscribers) {
 }
 
 TEST_CASE("bench: QoS 1, fan-in to two subscribers, all received, nothing lost") {
-    Broker broker;
+    Broker broker(kRoomy);
     const json doc = bench_json(broker, {"--publishers", "3", "--subscribers", "2", "--duration",
                                          "1", "--warmup", "0.2", "-q", "1"});
     check_healthy(doc, 2);
     const json& m = doc["messages"];
     CHECK(m["expected"] == m["sent_total"].get<std::uint64_t>() * 2);
     CHECK(m["send_rate"].get<double>() > 100);
-    CHECK(m["send_window_s"].get<double>() == doctest::Approx(1.0).epsilon(0.5));
+    // The window runs to the last acknowledgement after the 1 s of publishing.
+    CHECK(m["send_window_s"].get<double>() >= 0.99);
+    CHECK(m["send_window_s"].get<double>() < 3.0);
     check_percentiles(doc["latency"]["publish_ack"], m["sent"].get<std::uint64_t>());
     check_percentiles(doc["latency"]["connect"], 5);
     CHECK(doc["publishers"].size() == 3);
@@ -93,7 +100,7 @@ TEST_CASE("bench: QoS 1, fan-in to two subscribers, all received, nothing lost")
 }
 
 TEST_CASE("bench: --count is exact at QoS 0, 1 and 2, in one process and in two") {
-    Broker broker;
+    Broker broker(kRoomy);
     for (const char* qos : {"0", "1", "2"}) {
         for (const char* workers : {"1", "2"}) {
             CAPTURE(qos);
@@ -110,7 +117,7 @@ TEST_CASE("bench: --count is exact at QoS 0, 1 and 2, in one process and in two"
 }
 
 TEST_CASE("bench: the summary table on stdout, nothing on stderr off a terminal") {
-    Broker broker;
+    Broker broker(kRoomy);
     const ProcessResult r =
         bench(broker, {"--publishers", "2", "--count", "200", "--warmup", "0", "-q", "1"});
     INFO(r.describe());
@@ -138,7 +145,7 @@ TEST_CASE("bench: open loop --rate keeps the schedule and measures from it") {
 }
 
 TEST_CASE("bench: --pairs, MQTT 5, retained messages cleaned up afterwards") {
-    Broker broker;
+    Broker broker(kRoomy);
     const json doc = bench_json(
         broker, {"--publishers", "3", "--subscribers", "3", "--pairs", "--count", "300", "--warmup",
                  "0", "-q", "1", "-V", "5", "-r", "--topic", "pairs/%i/data"});
@@ -176,7 +183,8 @@ TEST_CASE("bench: a broker that dies mid-run is a failure, not a hang") {
                                        "--warmup", "0", "-q", "1"}))
         argv.push_back(std::move(a));
     Process run(argv, {.timeout = 20s});
-    REQUIRE(run.wait_for_output("", 1s) == false);  // still running after a second
+    std::this_thread::sleep_for(1s);
+    REQUIRE(run.running());
     broker.stop();
     const ProcessResult r = run.wait(15s);
     INFO(r.describe());
@@ -187,7 +195,7 @@ TEST_CASE("bench: a broker that dies mid-run is a failure, not a hang") {
 }
 
 TEST_CASE("bench: shards run side by side and merge into the whole") {
-    Broker broker;
+    Broker broker(kRoomy);
     TempDir dir;
     const std::vector<std::string> run = {"--publishers", "4", "--subscribers", "2",
                                           "--duration",   "1", "--warmup",      "0.2",
@@ -253,7 +261,8 @@ TEST_CASE("bench: a small connection storm opens, holds and closes every connect
     // At a fixed rate the storm takes as long as its schedule.
     const json paced = bench_json(broker, {"--storm", "100", "--conn-rate", "200", "--hold", "0"});
     CHECK(paced["storm"]["connected"] == 100);
-    CHECK(paced["storm"]["connect_window_s"].get<double>() == doctest::Approx(0.5).epsilon(0.3));
+    CHECK(paced["storm"]["connect_window_s"].get<double>() >= 0.49);  // the last slot is at 0.495 s
+    CHECK(paced["storm"]["connect_window_s"].get<double>() < 2.0);
 }
 
 TEST_CASE("bench: a storm against nothing fails as unreachable") {
@@ -262,11 +271,11 @@ TEST_CASE("bench: a storm against nothing fails as unreachable") {
         {"bench", "-h", "127.0.0.1", "-p", str(port), "--storm", "20", "--hold", "0"});
     INFO(r.describe());
     CHECK(r.exit_code == 3);
-    CHECK(r.err.find("mqtk: no connection succeeded") == 0);
+    CHECK(r.err.find("connection refused") != std::string::npos);
 }
 
-TEST_CASE("bench: TLS and persistent sessions go through the shared connection flags") {
-    Broker broker({.tls = true});
+TEST_CASE("bench: TLS, WebSockets and persistent sessions go through the shared flags") {
+    Broker broker({.tls = true, .websockets = true, .extra = kRoomy.extra});
     const ProcessResult r = mqtk::test::mqtk(
         {"bench", "-h", "localhost", "-p", str(broker.tls_port()), "--cafile", Broker::ca_file(),
          "--publishers", "2", "--count", "100", "--warmup", "0", "-q", "1", "--json"},
@@ -274,6 +283,14 @@ TEST_CASE("bench: TLS and persistent sessions go through the shared connection f
     INFO(r.describe());
     REQUIRE(r.exit_code == 0);
     check_healthy(json::parse(r.out), 1);
+
+    const ProcessResult ws =
+        mqtk::test::mqtk({"bench", "-L", "ws://127.0.0.1:" + str(broker.ws_port()), "--publishers",
+                          "2", "--count", "100", "--warmup", "0", "-q", "1", "--json"},
+                         {.timeout = 30s});
+    INFO(ws.describe());
+    REQUIRE(ws.exit_code == 0);
+    check_healthy(json::parse(ws.out), 1);
 
     // -c with -i: stable per-client ids, so a second run finds the sessions again.
     for (int round = 0; round < 2; ++round) {

@@ -17,12 +17,14 @@
 #include "support/connect_probe.h"
 #include "support/observer.h"
 #include "support/process.h"
+#include "support/wire.h"
 
 namespace {
 
 using namespace std::chrono_literals;
 using mqtk::test::Broker;
 using mqtk::test::lines_before_fence;
+using mqtk::test::mosquitto_pub;  // from wire.h
 using mqtk::test::mqtk_binary;
 using mqtk::test::Observer;
 using mqtk::test::Process;
@@ -71,12 +73,6 @@ ProcessResult pub_bare(const std::vector<std::string>& args, RunOptions options 
 ProcessResult mosquitto_sub(const Broker& broker, const std::vector<std::string>& args) {
     return mqtk::test::run(
         concat({"mosquitto_sub", "-h", broker.host(), "-p", str(broker.port())}, args),
-        {.timeout = 20s});
-}
-
-ProcessResult mosquitto_pub(const Broker& broker, const std::vector<std::string>& args) {
-    return mqtk::test::run(
-        concat({"mosquitto_pub", "-h", broker.host(), "-p", str(broker.port())}, args),
         {.timeout = 20s});
 }
 
@@ -157,7 +153,7 @@ TEST_CASE("connect: -L ws:// and wss:// connect over WebSockets") {
                 3);
 }
 
-TEST_CASE("connect: -i and -I set the client id; the default is mqtk_<command>_<pid>") {
+TEST_CASE("connect: -i and -I set the client id, the default is mqtk_<command>_<pid>") {
     Broker broker;
     check_success(pub_at(broker.port(), {"-t", "t", "-m", "x", "-i", "chosen-id"}));
     CHECK(!wait_for_connect_line(broker, "chosen-id").empty());
@@ -210,7 +206,7 @@ TEST_CASE("connect: -V selects MQTT 3.1, 3.1.1 or 5") {
 
 // --- credentials ------------------------------------------------------------------------------
 
-TEST_CASE("connect: -u/-P against the password listener; bad credentials are exit 4") {
+TEST_CASE("connect: -u/-P against the password listener, bad credentials are exit 4") {
     Broker broker({.password = true});
     const int port = broker.password_port();
     check_success(
@@ -291,18 +287,32 @@ TEST_CASE("connect: -c without a client id is exit 2") {
     check_success(pub_at(broker.port(), {"-t", "t", "-m", "x", "-c", "-I", "persist-"}));
 }
 
+namespace {
+
 // Whether a session of client_id survived: a QoS 1 message published while it is away is
 // the first thing a resuming mosquitto_sub gets, else the fence published after it resumes.
 std::string first_after_resume(const Broker& broker, const std::string& client_id,
                                const std::string& topic) {
     REQUIRE(wait_for_client_gone(broker, client_id));
     REQUIRE(mosquitto_pub(broker, {"-q", "1", "-t", topic, "-m", "away"}).exit_code == 0);
-    Observer resumed(broker, {topic},
-                     {"-V", "5", "-c", "-i", client_id, "-x", "60", "-q", "1", "-F", "%p"});
+    // Not an Observer: the broker's log already holds mqtk's subscription under this id,
+    // so wait for a second one.
+    Process resumed(concat({"mosquitto_sub", "-h", broker.host(), "-p", str(broker.port())},
+                           {"-V", "5", "-c", "-i", client_id, "-x", "60", "-q", "1", "-t", topic,
+                            "-C", "1", "-W", "10"}));
+    const bool subscribed = broker.wait_for_log(
+        [&](std::string_view log) {
+            return mqtk::test::logged_subscriptions(log, client_id, topic).size() >= 2;
+        },
+        10s);
+    REQUIRE(subscribed);
     REQUIRE(mosquitto_pub(broker, {"-q", "1", "-t", topic, "-m", "fence"}).exit_code == 0);
-    const Lines lines = resumed.lines(1, 10s);
+    const ProcessResult r = resumed.wait(15s);
+    const Lines lines = mqtk::test::split_lines(r.out);
     return lines.empty() ? "<nothing>" : lines.front();
 }
+
+}  // namespace
 
 TEST_CASE("connect: -x sets the MQTT 5 session expiry") {
     Broker broker;
@@ -378,15 +388,40 @@ TEST_CASE("connect: no will after a clean exit or SIGINT") {
     REQUIRE(sub.send_signal(SIGINT));
     const ProcessResult r = sub.wait(20s);
     CHECK(r.exit_code == 130);
-    REQUIRE(wait_for_client_gone(broker, "clean-pub"));
-    REQUIRE(wait_for_client_gone(broker, "sigint-sub"));
+    // A pub -l waiting on stdin, interrupted: 130 after a clean disconnect, promptly.
+    Process pub(concat(concat({mqtk_binary(), "pub"}, mqtk::test::address_args(broker.port())),
+                       concat({"-i", "sigint-pub", "-t", "t", "-l", "-q", "1"}, will)));
+    REQUIRE(!wait_for_connect_line(broker, "sigint-pub").empty());
+    const auto interrupted = Clock::now();
+    REQUIRE(pub.send_signal(SIGINT));
+    const ProcessResult p = pub.wait(20s);
+    CHECK(p.exit_code == 130);
+    CHECK(seconds_since(interrupted) < 2.0);
+    for (const char* id : {"clean-pub", "sigint-sub", "sigint-pub"}) {
+        REQUIRE(wait_for_client_gone(broker, id));
+        // mosquitto logs "Client X disconnected." only for a DISCONNECT packet.
+        CHECK(contains(broker.log(), std::string("Client ") + id + " disconnected."));
+    }
     CHECK(lines_before_fence(seen, broker, "will/fence", "will/fence FENCE").empty());
+}
+
+TEST_CASE("connect: -d prints a protocol trace on stderr, nothing on stdout") {
+    Broker broker;
+    const ProcessResult r = pub_at(broker.port(), {"-t", "t", "-m", "x", "-d"});
+    INFO(r.describe());
+    CHECK(r.exit_code == 0);
+    CHECK(r.out.empty());
+    CHECK(contains(r.err, "CONNECT"));
+    CHECK(contains(r.err, "PUBLISH"));
+    // Without -d: silence.
+    check_success(pub_at(broker.port(), {"-t", "t", "-m", "x"}));
+    CHECK(pub_at(broker.port(), {"-t", "t", "-m", "x"}).err.empty());
 }
 
 // --- TLS
 // -------------------------------------------------------------------------------------------
 
-TEST_CASE("connect: --cafile verifies the broker; another CA is exit 3") {
+TEST_CASE("connect: --cafile verifies the broker, another CA is exit 3") {
     Broker broker({.tls = true});
     Observer seen(broker, {"tls"});
     check_success(
@@ -409,7 +444,7 @@ TEST_CASE("connect: --cafile verifies the broker; another CA is exit 3") {
     check_error(pub_at(broker.tls_port(), {"-t", "tls", "-m", "x", "--connect-timeout", "3"}), 3);
 }
 
-TEST_CASE("connect: a certificate for another host name is exit 3; --insecure accepts it") {
+TEST_CASE("connect: a certificate for another host name is exit 3, --insecure accepts it") {
     const auto& tls = mqtk::test::extra_tls();
     const int named = mqtk::test::free_port();
     const int nameless = mqtk::test::free_port();

@@ -240,7 +240,7 @@ TEST_CASE("echo: -n sends nothing until someone else starts the loop") {
     CHECK(r.exit_code == 130);
 }
 
-TEST_CASE("echo: a persistent session is found again and not re-subscribed; --clean starts over") {
+TEST_CASE("echo: a persistent session is found again and not re-subscribed - --clean starts over") {
     for (const char* version : {"311", "5"}) {
         INFO("-V " << std::string(version));
         Broker broker;

@@ -326,7 +326,7 @@ TEST_CASE("sub: -U unsubscribes after subscribing") {
     CHECK(r.out == "u/keep kept\n");
 }
 
-TEST_CASE("sub: -q requests the QoS; messages arrive at the lower of both") {
+TEST_CASE("sub: -q requests the QoS - messages arrive at the lower of both") {
     Broker broker;
     std::vector<Process> subs;
     for (int qos = 0; qos <= 2; ++qos) {

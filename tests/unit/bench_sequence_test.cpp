@@ -47,7 +47,7 @@ TEST_CASE("a gap counts until the late message fills it") {
     CHECK(t.counts().unique == 4);
 }
 
-TEST_CASE("lost messages stay missing; later ones are still told apart") {
+TEST_CASE("lost messages stay missing - later ones are still told apart") {
     SequenceTracker t(1);
     for (std::uint64_t i = 0; i < 10000; ++i) {
         if (i % 1000 == 7) continue;  // ten losses

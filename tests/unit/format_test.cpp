@@ -713,7 +713,7 @@ TEST_CASE("format: a rejected format is named in one line, control characters es
     CHECK(message_for("x@") == "invalid output format 'x@': incomplete '@' sequence at the end");
 }
 
-TEST_CASE("format: -F and -v together, -F wins; -N drops the end of line everywhere") {
+TEST_CASE("format: -F and -v together, -F wins - -N drops the end of line everywhere") {
     const auto message = make("t", "p");
     CHECK(render(options("-v", "%p-%t"), message) == "p-t\n");
     CHECK(render(options("-v -N", "%p-%t"), message) == "p-t");
@@ -756,7 +756,7 @@ TEST_CASE("format: topic aliases and repeated subscription identifiers (not sent
           std::string::npos);
 }
 
-TEST_CASE("format: binary properties; %D is written whole, strings stop at a NUL") {
+TEST_CASE("format: binary properties - %D is written whole - strings stop at a NUL") {
     using P = PropertyId;
     auto message = make("g/a", "x");
     message.properties = {text_property(P::CorrelationData, std::string("a\0b", 3)),
