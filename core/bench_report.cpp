@@ -69,6 +69,7 @@ void latency_table(std::string& out, const BenchResult& r) {
     if (r.config.mode == "messages") {
         latency_row(out, "end to end", r.end_to_end);
         if (r.config.qos > 0) latency_row(out, "publish-ack", r.publish_ack);
+        if (r.config.rate) latency_row(out, "schedule lag", r.schedule_lag);
     }
     latency_row(out, "connect", r.connect);
 }

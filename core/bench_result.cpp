@@ -322,6 +322,7 @@ void merge_bench_results(BenchResult& total, const BenchResult& part, MergeOf ki
     total.end_to_end.merge(part.end_to_end);
     total.publish_ack.merge(part.publish_ack);
     total.connect.merge(part.connect);
+    total.schedule_lag.merge(part.schedule_lag);
     for (const auto& [kind, tally] : part.errors)
         total.add_error(kind, tally.example, tally.count);
     merge_storm(total.storm, part.storm);
@@ -368,7 +369,8 @@ nlohmann::json bench_result_to_json(const BenchResult& r) {
                 {"latency",
                  {{"end_to_end", latency_json(r.end_to_end)},
                   {"publish_ack", latency_json(r.publish_ack)},
-                  {"connect", latency_json(r.connect)}}},
+                  {"connect", latency_json(r.connect)},
+                  {"schedule_lag", latency_json(r.schedule_lag)}}},
                 {"publishers", std::move(publishers)},
                 {"subscribers", std::move(subscribers)},
                 {"errors", std::move(errors)}};
@@ -406,6 +408,7 @@ BenchResult bench_result_from_json(const nlohmann::json& j) {
     r.end_to_end = latency_from_json(latency, "end_to_end");
     r.publish_ack = latency_from_json(latency, "publish_ack");
     r.connect = latency_from_json(latency, "connect");
+    r.schedule_lag = latency_from_json(latency, "schedule_lag");
     for (const json& p : array_of(j, "publishers", "document")) {
         r.publishers.push_back({static_cast<std::uint32_t>(count_of(p, "index", "publishers[]")),
                                 count_of(p, "sent", "publishers[]")});

@@ -94,6 +94,10 @@ struct BenchResult {
     Histogram end_to_end;   // measured arrivals from publishers on the same machine
     Histogram publish_ack;  // QoS 1/2: publish() to PUBACK/PUBCOMP
     Histogram connect;      // connect() to CONNACK (storm with --conn-rate: from the schedule)
+    // Open loop: how late the generator itself handed each message over, after its slot.
+    // Part of end_to_end (which counts from the slot); large values mean the generator,
+    // not the broker, fell behind.
+    Histogram schedule_lag;
 
     std::map<std::string, ErrorTally> errors;  // kind -> count, e.g. "connection_lost"
     std::optional<StormTally> storm;
