@@ -266,6 +266,9 @@ void WireTap::State::loop() {
             break;
         }
         if (fds[0].revents != 0) break;
+        // Only the connections polled above have entries in fds; one accepted below waits
+        // for the next round.
+        const std::size_t polled = connections.size();
         if (fds[1].revents != 0) {
             const int client = ::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
             if (client >= 0) {
@@ -285,7 +288,7 @@ void WireTap::State::loop() {
                 }
             }
         }
-        for (std::size_t i = 0; i < connections.size(); ++i) {
+        for (std::size_t i = 0; i < polled; ++i) {
             auto& c = connections[i];
             const auto& from_client = fds[2 + 2 * i];
             const auto& from_server = fds[3 + 2 * i];
