@@ -127,9 +127,9 @@ CLI::App* setup_bench(CLI::App& app, ConnectionFlags& connection, BenchFlags& fl
                      "K/N: run this machine's slice of a test on N machines")
         ->group(run);
     bench
-        ->add_option(
-            "--workers", o.workers,
-            "Processes to spread clients over (default: one per CPU, fewer for light loads)")
+        ->add_option("--workers", o.workers,
+                     "Processes to spread clients over (default: one more than the CPUs, fewer for "
+                     "light loads)")
         ->check(CLI::Range(0, 256))
         ->group(run);
     add_merge(*bench, flags);

@@ -64,13 +64,14 @@ struct WorkerPlan {
     double connection_rate = 0;  // storm: connections/s of this worker; 0 = as fast as it can
 };
 
-// How many worker processes to use: the user's --workers, else one per CPU (never more
-// than there are clients). One Paho engine does about one core's worth of MQTT work, and
-// the broker under test usually shares the machine, so more processes than CPUs only
-// fight over them. A light open-loop rate (<= 5,000 msg/s) gets one process: a second
-// engine buys nothing there and costs start-up and CPU. A storm gets one process per
-// 5,000 connections (up to one per CPU), because Paho's cost per connect grows with the
-// connections its process already holds.
+// How many worker processes to use: the user's --workers, else one more than there are
+// CPUs (never more than there are clients): a Paho engine is bound by the hand-offs
+// between its threads more than by CPU, so one extra process keeps the cores busy, while
+// many more only add context switches (measurements in bench_plan.cpp). A light
+// open-loop rate (<= 5,000 msg/s) gets one process: a second engine buys nothing there
+// and costs start-up and CPU. A storm gets one process per 5,000 connections (up to one
+// per CPU), because Paho's cost per connect grows with the connections its process
+// already holds.
 int choose_workers(const BenchOptions& options, const ShardSlice& slice, int cpus);
 
 // Spreads the shard's clients over `workers` processes by expected work: a publisher

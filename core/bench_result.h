@@ -46,15 +46,18 @@ struct BenchConfig {
 
 BenchConfig make_bench_config(const BenchOptions& options, ProtocolVersion version);
 
+// Loss, duplicates and order count measured messages only: what is sent during the
+// warm-up is excluded from the results like everything else in it (a subscriber of a
+// shard that subscribes a little late then costs nothing).
 struct PublisherTally {
     std::uint32_t index = 0;
-    std::uint64_t sent = 0;  // warm-up included: what subscribers should have received
+    std::uint64_t sent = 0;  // measured messages: what its subscribers should receive
 };
 
 struct SubscriberTally {
     std::uint32_t index = 0;
     std::int64_t hears = -1;   // -1: every publisher; otherwise that one (--pairs)
-    std::uint64_t unique = 0;  // distinct messages received, warm-up included
+    std::uint64_t unique = 0;  // distinct measured messages received
     std::uint64_t duplicates = 0;
     std::uint64_t out_of_order = 0;
 };
@@ -107,7 +110,7 @@ struct BenchResult {
     // Loss is known for a complete run that was not interrupted (an interrupted run stops
     // without waiting for its subscribers to catch up).
     bool loss_known() const { return complete() && !interrupted; }
-    // Sum over subscribers of the messages their publishers sent (warm-up included).
+    // Sum over subscribers of the measured messages their publishers sent.
     std::uint64_t expected_arrivals() const;
     std::uint64_t unique_arrivals() const;
     // expected - received distinct, per subscriber, summed; meaningful when loss_known().

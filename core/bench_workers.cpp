@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "core/bench_parallel.h"
 #include "core/client.h"
 #include "core/clock.h"
 #include "core/error.h"
@@ -103,7 +104,7 @@ class PipeCoordinator : public BenchCoordinator {
                 next_alive += kHeartbeat;
             }
         }
-        sleep_until(*go_);
+        sleep_until_ns(*go_, nullptr);
         return go_;
     }
 
@@ -141,12 +142,6 @@ class PipeCoordinator : public BenchCoordinator {
 
   private:
     void send(const std::string& line) { write_all(up_, line + "\n"); }
-
-    static void sleep_until(std::uint64_t when) {
-        while (monotonic_ns() < when)
-            usleep(static_cast<useconds_t>(
-                std::min<std::uint64_t>(when - monotonic_ns(), 1'000'000) / 1000 + 1));
-    }
 
     // Reads the parent's news, waiting up to `timeout` for the first of it.
     void pump(std::chrono::milliseconds timeout) {
