@@ -45,7 +45,7 @@ void PahoPacer::start() {
         tick.payload.assign(1, 't');  // (= "t" trips a GCC 12 -Wrestrict false positive)
         while (running_) {
             try {
-                client_->publish(tick);
+                if (!client_->publish(tick, [this] { return !running_; })) return;
             } catch (const Error&) {
                 return;  // the connection is gone; the run will notice on its own clients
             }

@@ -276,7 +276,12 @@ class MessageRun {
         p.header.warmup = warmup;
         encode_bench_header(p.header, p.message.payload);
         try {
-            p.client->publish(p.message, may_wait);
+            // Closed loop keeps its own windows (may_wait false); open loop waits for room,
+            // but never past the end of the run.
+            const Client::GiveUp until_stopped = [this] { return stopping_.load(); };
+            if (!p.client->publish(p.message, may_wait ? until_stopped : Client::GiveUp{})) {
+                return false;
+            }
         } catch (const Error& error) {
             p.failed = true;
             note_error("connection_lost", error.what());
@@ -501,11 +506,12 @@ class MessageRun {
             if (stopping_ || p->failed) continue;
             if (!p->client->wait_for_completion(deadline)) {
                 const auto counts = p->client->counts();
-                note_error(
-                    "unacknowledged",
-                    fmt::format("{} publishes not acknowledged within {} s",
-                                counts.sent - counts.completed - counts.failed, kAckWait.count()),
-                    counts.sent - counts.completed - counts.failed);
+                const auto missing =
+                    counts.sent - counts.completed - counts.failed - counts.dropped;
+                note_error("unacknowledged",
+                           fmt::format("{} publishes not acknowledged within {} s", missing,
+                                       kAckWait.count()),
+                           missing);
             }
         }
         send_end_ns_ = monotonic_ns();
@@ -557,7 +563,7 @@ class MessageRun {
             Message empty = p->message;
             empty.payload.clear();
             try {
-                p->client->publish(empty);
+                p->client->publish(empty, [] { return interrupted(); });
                 p->client->wait_for_completion(std::chrono::steady_clock::now() + kAckWait);
             } catch (const Error&) {
                 // Gone: nothing to clean with it.
@@ -596,6 +602,10 @@ class MessageRun {
             const auto counts = p->client->counts();
             if (counts.failed > 0) {
                 note_error("publish_failed", p->client->first_publish_error(), counts.failed);
+            }
+            if (counts.dropped > 0) {
+                note_error("publish_dropped", "in flight when the connection was lost",
+                           counts.dropped);
             }
         }
         if (send_end_ns_ > measure_ns_) r.send_window = ns_to_seconds(send_end_ns_ - measure_ns_);

@@ -21,6 +21,7 @@
 #undef UNIT_TESTS
 
 #include <MQTTAsync.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -203,26 +204,66 @@ mqtt::ssl_options make_ssl(const TlsOptions& tls) {
 }  // namespace
 
 // Counts publish completions and wakes the publisher when the window has room.
+//
+// Across a reconnect with a kept session Paho sends the unacknowledged messages again,
+// but the tokens of those it was writing as the connection broke may never complete (it
+// failed some with a bare -1, and with a broken write some never hear of their PUBACK):
+// counted in the window they would hold it shut for ever. So a reconnect settles the
+// window: what was in flight counts as `resent` and leaves it, and a late outcome of a
+// publish made before the reconnect (known by its publish time) only corrects the counts.
 class PublishListener : public mqtt::iaction_listener {
   public:
     void on_success(const mqtt::token& token) override {
         report(token, true);
         std::lock_guard lock(mutex);
         ++counts.completed;
+        progress_ns = monotonic_ns();
+        if (settled(token)) {
+            if (counts.resent > 0) --counts.resent;
+            return;
+        }
         release();
     }
     void on_failure(const mqtt::token& token) override {
         report(token, false);
+        const int rc = token.get_return_code();
+        const int reason = token.get_reason_code();
         std::lock_guard lock(mutex);
+        progress_ns = monotonic_ns();
+        if (settled(token)) return;  // already counted as resent at the reconnect
+        // Paho discards a publish still in flight when the session goes with the
+        // connection (clean session, or MQTT 5 without session expiry): nobody refused it.
+        if (rc == MQTTASYNC_OPERATION_INCOMPLETE || rc == MQTTASYNC_DISCONNECTED) {
+            ++counts.dropped;
+            release();
+            return;
+        }
+        // A QoS 1/2 PUBLISH whose write failed as the connection broke fails its token
+        // with a bare -1, but Paho keeps the message in its session and sends it again
+        // after reconnecting - if there is a session to keep.
+        const bool refusal = reason >= 0x80 && reason < 0xff;  // 0xff: Paho's "none"
+        if (rc == MQTTASYNC_FAILURE && !refusal && qos_of(token) > 0) {
+            ++(keeps_session ? counts.resent : counts.dropped);
+            release();
+            return;
+        }
         ++counts.failed;
         if (first_error.empty()) {
-            const int reason = token.get_reason_code();
-            first_error = reason >= 0x80 ? fmt::format("broker refused the publish: {} (0x{:02x})",
-                                                       reason_text(reason), reason)
-                                         : fmt::format("publish failed: {}",
-                                                       error_text(token.get_return_code()));
+            first_error = refusal ? fmt::format("broker refused the publish: {} (0x{:02x})",
+                                                reason_text(reason), reason)
+                                  : fmt::format("publish failed: {}", error_text(rc));
         }
         release();
+    }
+
+    // After a reconnect with a kept session (see the class comment).
+    void settle_window() {
+        std::lock_guard lock(mutex);
+        if (!keeps_session) return;
+        counts.resent += in_flight;
+        in_flight = 0;
+        reconnected_ns = monotonic_ns();
+        if (waiting) room.notify_one();
     }
 
     std::mutex mutex;
@@ -233,20 +274,30 @@ class PublishListener : public mqtt::iaction_listener {
     std::uint64_t wake_at = 0;  // in_flight at which a waiter wants to hear of it
     std::string first_error;
     Client::PublishCompletion completion;  // optional, see Client::on_publish_complete
+    bool keeps_session = false;            // the broker keeps the session across a reconnect
+    std::uint64_t reconnected_ns = 0;      // monotonic_ns() of the last settle_window()
+    std::uint64_t progress_ns = 0;  // last outcome, or the first publish after an idle spell
 
   private:
+    static std::uint64_t published_ns(const mqtt::token& token) {
+        return static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(token.get_user_context()));
+    }
+    static int qos_of(const mqtt::token& token) {
+        const auto* delivery = dynamic_cast<const mqtt::delivery_token*>(&token);
+        const auto message = delivery != nullptr ? delivery->get_message() : nullptr;
+        return message ? message->get_qos() : 0;
+    }
+    // Published before the last reconnect, so already out of the window.
+    bool settled(const mqtt::token& token) const { return published_ns(token) < reconnected_ns; }
     // The publish time travels as the token's user context (see Client::publish), so
     // timing costs no allocation and no lookup.
     void report(const mqtt::token& token, bool ok) const {
-        if (!completion) return;
-        completion(
-            static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(token.get_user_context())),
-            ok);
+        if (completion) completion(published_ns(token), ok);
     }
     // Wakes the waiting publisher only once the window has drained to `wake_at`: waking it
     // per completion made the two threads ping-pong on this mutex for every message.
     void release() {
-        --in_flight;
+        if (in_flight > 0) --in_flight;
         if (waiting && in_flight <= wake_at) room.notify_one();
     }
 };
@@ -269,7 +320,8 @@ struct Client::Impl {
     mqtt::string_ref last_topic;
 
     std::atomic<bool> connected{false};
-    std::atomic<int> connected_calls{0};  // of the connected handler
+    std::atomic<std::uint64_t> lost_ns{0};  // monotonic_ns() of the loss, 0 while connected
+    std::atomic<int> connected_calls{0};    // of the connected handler
     std::atomic<bool> closing{false};
     std::atomic<bool> disconnect_sent{false};
     std::atomic<int> callbacks_running{0};
@@ -309,6 +361,7 @@ struct Client::Impl {
     void deliver(const mqtt::const_message_ptr& message);
     void lost(const std::string& cause);
     [[noreturn]] void throw_connect_error(const mqtt::exception& error, bool timed_out) const;
+    std::string handshake_failure(bool timed_out) const;
     // A CONNACK's refusal in words. v3: the return code. v5: Paho puts the reason code in
     // rc, and every v5 refusal is >= 0x80; a smaller rc is the 3.1.1 return code of a broker
     // that does not speak MQTT 5 (Aedes answers 1, "unacceptable protocol version").
@@ -348,6 +401,10 @@ Client::Client(const ConnectOptions& options, std::string_view command, SessionB
                           error_text(error.get_return_code()));
     }
     impl_->build_connect_options();
+    // A reconnect starts cleanly again under a clean session; MQTT 5 also needs an expiry.
+    impl_->listener.keeps_session =
+        !options.clean_session &&
+        (options.version != ProtocolVersion::V5 || options.session_expiry.value_or(0) > 0);
     impl_->install_callbacks();
 }
 
@@ -397,11 +454,13 @@ void Client::Impl::install_callbacks() {
     paho->set_connected_handler([this](const std::string&) {
         if (options.tcp_nodelay) enable_tcp_nodelay_everywhere();
         connected = true;
+        lost_ns = 0;
         // The first connect is reported by connect(); only reconnects are news here. Paho
         // calls this after completing connect()'s token, so count calls rather than test a
         // flag that connect() sets: that raced and re-subscribed on the first connect.
-        if (connected_calls.fetch_add(1) > 0 && reconnected_handler && !closing) {
-            reconnected_handler();
+        if (connected_calls.fetch_add(1) > 0) {
+            listener.settle_window();
+            if (reconnected_handler && !closing) reconnected_handler();
         }
     });
 }
@@ -424,8 +483,21 @@ void Client::Impl::deliver(const mqtt::const_message_ptr& message) {
     --callbacks_running;
 }
 
+// Paho 1.3.12 keys unfinished socket writes by descriptor number, and a write cut off
+// with the connection can outlive its socket: the next socket, given the same (lowest
+// free) number, then looks busy for ever, and nothing - not even the resending of the
+// kept session - is written on the new connection (measured: a network cut mid-stream
+// froze `pub -l -c` after the reconnect, every time). Taking the number Paho just freed
+// gives the new socket another one. Costs one descriptor per connection loss.
+void hold_lost_socket_number() {
+    (void)::open("/dev/null", O_RDONLY | O_CLOEXEC);
+}
+
 void Client::Impl::lost(const std::string& cause) {
     connected = false;
+    if (behaviour.auto_reconnect) hold_lost_socket_number();
+    std::uint64_t none = 0;
+    lost_ns.compare_exchange_strong(none, monotonic_ns());
     {
         std::lock_guard lock(listener.mutex);
         if (listener.waiting) listener.room.notify_one();
@@ -445,18 +517,58 @@ void Client::Impl::throw_connect_error(const mqtt::exception& error, bool timed_
     }
     std::string why = diagnose_tcp(options.host, options.effective_port(),
                                    std::min(options.connect_timeout, 2.0));
-    if (why.empty()) {
-        // TCP works, so the failure is above it.
-        if (timed_out) {
-            why = fmt::format("no CONNACK within {} s", options.connect_timeout);
-        } else if (options.uses_tls()) {
-            why = "TLS handshake failed (check --cafile, the certificate's host name, or the port)";
-        } else {
-            why = "the broker closed the connection during the MQTT handshake";
-        }
-        if (options.version == ProtocolVersion::V5) why += " (does the broker speak MQTT 5?)";
-    }
+    if (why.empty()) why = handshake_failure(timed_out);  // TCP works: the failure is above it
     throw make_error(ExitCode::Unreachable, "cannot connect to {}: {}", endpoint, why);
+}
+
+// Paho fails a TLS port spoken to in plain MQTT and a plain port spoken to in TLS alike
+// (the peer hangs up), and waits out the timeout on bytes that are not MQTT: a probe of
+// our own names what is on the port instead, within a second.
+std::string Client::Impl::handshake_failure(bool timed_out) const {
+    const std::string& host = options.host;
+    const int port = options.effective_port();
+    const double wait = std::min(options.connect_timeout, 1.0);
+    const std::string silence = fmt::format("no CONNACK within {} s", options.connect_timeout);
+    const std::string hung_up = "the broker closed the connection during the MQTT handshake";
+    const std::string v5_hint =
+        options.version == ProtocolVersion::V5 ? " (does the broker speak MQTT 5?)" : "";
+    switch (options.transport) {
+        case Transport::WebSocket:
+        case Transport::WebSocketTls:
+            if (timed_out) return silence;
+            return options.uses_tls() ? "TLS handshake or WebSocket upgrade failed" : hung_up;
+        case Transport::Tls:
+            if (timed_out) {
+                return probe_answer(host, port, Greeting::Tls, wait) == Answer::Tls
+                           ? silence + v5_hint
+                           : fmt::format("no answer to the TLS handshake within {} s",
+                                         options.connect_timeout);
+            }
+            if (probe_answer(host, port, Greeting::Mqtt, wait) == Answer::Connack) {
+                return "TLS handshake failed: the port speaks plain MQTT, not TLS (use the "
+                       "broker's TLS port, or no --cafile/mqtts://)";
+            }
+            return "TLS handshake failed (check --cafile, the certificate's host name, or the "
+                   "port)";
+        case Transport::Tcp:
+            break;
+    }
+    switch (probe_answer(host, port, Greeting::Mqtt, wait)) {
+        case Answer::Http:
+            return "the server answered in HTTP, not MQTT (a WebSocket port? use ws://)";
+        case Answer::Tls:
+            return "the port speaks TLS: use --cafile, --insecure or an mqtts:// URL";
+        case Answer::Other:
+            return "the server answered with bytes that are not MQTT (is this an MQTT port?)";
+        case Answer::Closed:
+            // TLS servers hang up on a plain CONNECT without a word: greet it in TLS.
+            if (probe_answer(host, port, Greeting::Tls, wait) == Answer::Tls) {
+                return "the port speaks TLS: use --cafile, --insecure or an mqtts:// URL";
+            }
+            return (timed_out ? silence : hung_up) + v5_hint;
+        default:
+            return (timed_out ? silence : hung_up) + v5_hint;
+    }
 }
 
 ConnectResult Client::connect() {
@@ -475,6 +587,9 @@ ConnectResult Client::connect() {
         // nap (see paho_wakeup.h): the CONNACK is read by that thread.
         const auto give_up = Clock::now() + std::chrono::duration_cast<Clock::duration>(timeout);
         while (!token->wait_for(std::chrono::milliseconds(1))) {
+            // Ctrl-C on a broker that does not answer ends at once, silently, as it would
+            // at any later stage (there is no session to close yet).
+            if (interrupted()) throw Error(ExitCode::Interrupted, "");
             if (Clock::now() >= give_up) throw mqtt::exception(MQTTASYNC_FAILURE);
             wake_paho_receive_thread();
         }
@@ -585,24 +700,35 @@ void Client::unsubscribe(const std::vector<std::string>& filters) {
     }
 }
 
-void Client::publish(const Message& message, bool may_wait) {
+bool Client::publish(const Message& message, const GiveUp& give_up) {
     auto& impl = *impl_;
     auto& listener = impl.listener;
+    std::uint64_t now = 0;
     {
         std::unique_lock lock(listener.mutex);
-        while (may_wait && listener.in_flight >= impl.window_for(message.qos)) {
+        while (give_up && listener.in_flight >= impl.window_for(message.qos)) {
             if (!impl.connected && !impl.behaviour.publish_while_disconnected) break;
+            // Unlocked: give_up may look at this client (counts, errors) too.
+            lock.unlock();
+            if (give_up()) return false;
+            lock.lock();
+            if (listener.in_flight < impl.window_for(message.qos)) break;
             listener.waiting = true;
             listener.wake_at = impl.window_for(message.qos) / 2;
-            listener.room.wait(lock);
+            // A broker that stops acknowledging (RabbitMQ 3.10 with QoS 2) never makes room:
+            // wake regularly so the caller's deadline and signals are looked at.
+            listener.room.wait_for(lock, std::chrono::milliseconds(100));
             listener.waiting = false;
         }
+        if (listener.in_flight == 0) listener.progress_ns = monotonic_ns();
         ++listener.in_flight;
         ++listener.counts.sent;
+        // Stamped under the lock, so a reconnect's settle_window() is either before the
+        // stamp or counts this message.
+        now = monotonic_ns();
     }
     // After a quiet second Paho's receive thread naps 100 ms (see paho_wakeup.h); a
     // publish after a pause expects an answer soon, so make sure it is awake.
-    const std::uint64_t now = monotonic_ns();
     if (now - last_publish_ns.exchange(now, std::memory_order_relaxed) > kQuietNs) {
         wake_paho_receive_thread();
     }
@@ -618,14 +744,16 @@ void Client::publish(const Message& message, bool may_wait) {
                                         message.qos, message.retain, to_paho(message.properties));
         static_assert(sizeof(void*) >= sizeof(std::uint64_t),
                       "the publish time rides in a pointer");
-        void* published_at = listener.completion
-                                 ? reinterpret_cast<void*>(static_cast<std::uintptr_t>(now))
-                                 : nullptr;
+        void* published_at = reinterpret_cast<void*>(static_cast<std::uintptr_t>(now));
         impl.paho->publish(paho_message, published_at, listener);
     } catch (const mqtt::exception& error) {
         {
             std::lock_guard lock(listener.mutex);
-            --listener.in_flight;
+            if (now >= listener.reconnected_ns) {
+                --listener.in_flight;
+            } else if (listener.counts.resent > 0) {
+                --listener.counts.resent;
+            }
             --listener.counts.sent;
         }
         const int rc = error.get_return_code();
@@ -635,6 +763,7 @@ void Client::publish(const Message& message, bool may_wait) {
         throw make_error(ExitCode::Failure, "cannot publish to '{}': {}", message.topic,
                          error_text(rc));
     }
+    return true;
 }
 
 bool Client::wait_for_completion(std::optional<std::chrono::steady_clock::time_point> deadline) {
@@ -676,6 +805,19 @@ bool Client::is_connected() const {
     return impl_->connected;
 }
 
+std::chrono::nanoseconds Client::unacknowledged_for() const {
+    std::lock_guard lock(impl_->listener.mutex);
+    const auto& listener = impl_->listener;
+    if (listener.in_flight == 0) return std::chrono::nanoseconds(0);
+    return std::chrono::nanoseconds(monotonic_ns() - listener.progress_ns);
+}
+
+std::chrono::nanoseconds Client::offline_for() const {
+    const std::uint64_t since = impl_->lost_ns;
+    if (impl_->connected || since == 0) return std::chrono::nanoseconds(0);
+    return std::chrono::nanoseconds(monotonic_ns() - since);
+}
+
 const std::string& Client::endpoint() const {
     return impl_->endpoint;
 }
@@ -693,7 +835,8 @@ void Client::disconnect(std::chrono::milliseconds timeout) {
     }
     if (!impl.disconnect_sent.exchange(true) && impl.paho->is_connected()) {
         try {
-            impl.paho->disconnect(timeout)->wait_for(timeout + std::chrono::milliseconds(500));
+            // Paho looks at its DISCONNECT timeout once per receive cycle (up to 1 s).
+            impl.paho->disconnect(timeout)->wait_for(timeout + std::chrono::milliseconds(1500));
         } catch (const std::exception&) {
             // Already gone, or a broker that stopped answering: nothing left to close. (Paho
             // 1.2.0 can also throw std::logic_error here, building a message from a null
@@ -727,6 +870,10 @@ Client::~Client() {
     parked_clients()->push_back(std::move(impl_->paho));
     static auto* parked_impls = new std::vector<std::unique_ptr<Impl>>();
     parked_impls->push_back(std::move(impl_));
+#else
+    // Paho fails the tokens still pending while it is destroyed, and their listener lives
+    // in the Impl: destroy Paho first, not in member order (which would free it last).
+    impl_->paho.reset();
 #endif
 }
 

@@ -38,7 +38,9 @@ struct SubscribeRequest {
 struct PublishCounts {
     std::uint64_t sent = 0;       // handed to the client library
     std::uint64_t completed = 0;  // written (QoS 0) or acknowledged (QoS 1/2)
-    std::uint64_t failed = 0;     // refused by the broker or lost with the connection
+    std::uint64_t failed = 0;     // refused by the broker, or failed otherwise
+    std::uint64_t dropped = 0;    // in flight when the connection and its session were lost
+    std::uint64_t resent = 0;     // in flight at a loss; the kept session sends them again
 };
 
 // How a command wants the connection to behave beyond the user's options.
@@ -94,12 +96,16 @@ class Client {
     std::vector<int> subscribe(const std::vector<SubscribeRequest>& requests);
     void unsubscribe(const std::vector<std::string>& filters);
 
-    // Queues one publish and returns at once unless the in-flight window is full, in which
-    // case it waits for room. Completion and refusals are counted, see counts() and
-    // wait_for_completion(). Throws Error(Failure) when the connection is gone.
-    // From a message handler pass may_wait = false: acknowledgements are processed on
-    // that same thread, so waiting for room there would wait for ever.
-    void publish(const Message& message, bool may_wait = true);
+    // Asked every 100 ms (and at once on a connection loss) while publish() waits for
+    // room: true stops the wait (a deadline passed, an interrupt, a broker gone too long).
+    using GiveUp = std::function<bool()>;
+    // Queues one publish. When the in-flight window is full it waits for room, unless
+    // `give_up` is empty: then it queues beyond the window (from a message handler, where
+    // acknowledgements are processed on the same thread, so waiting would wait for ever).
+    // False when `give_up` ended the wait: the message was not queued. Completion and
+    // refusals are counted, see counts() and wait_for_completion(). Throws Error(Failure)
+    // when the connection is gone and publishing while disconnected was not asked for.
+    bool publish(const Message& message, const GiveUp& give_up);
     // Waits until every publish so far completed, or until `deadline`. False on timeout.
     bool wait_for_completion(std::optional<std::chrono::steady_clock::time_point> deadline);
     PublishCounts counts() const;
@@ -107,6 +113,12 @@ class Client {
     std::string first_publish_error() const;
 
     bool is_connected() const;
+    // How long the connection has been down (zero while connected): a command that
+    // reconnects decides from this when to give up.
+    std::chrono::nanoseconds offline_for() const;
+    // How long publishes have been waiting without any of them completing (zero when
+    // none waits): a broker that stops acknowledging shows here.
+    std::chrono::nanoseconds unacknowledged_for() const;
     // Clean DISCONNECT; waits up to `timeout` for in-flight QoS>0 flows. Idempotent.
     void disconnect(std::chrono::milliseconds timeout = std::chrono::milliseconds(2000));
     // Where we connect, "host:port", for messages.

@@ -18,6 +18,7 @@
 #include "core/clock.h"
 #include "core/format.h"
 #include "core/interrupt.h"
+#include "core/notice.h"
 #include "core/output.h"
 #include "core/round_trips.h"
 #include "core/topic.h"
@@ -63,9 +64,8 @@ class Echo {
           clean_(connection.clean_session) {
         client_.on_message([this](const Message& message) { arrived(message); });
         client_.on_reconnected([this] { resubscribe_ = true; });
-        client_.on_connection_lost([](const std::string& cause) {
-            std::fprintf(stderr, "mqtk: %s; reconnecting\n", cause.c_str());
-        });
+        client_.on_connection_lost(
+            [](const std::string& cause) { notice("{}; reconnecting", cause); });
     }
 
     ExitCode run() {
@@ -76,7 +76,10 @@ class Echo {
         }
         const ExitCode code = loop();
         drain();
-        client_.disconnect();
+        // After a signal nothing is worth waiting for: Paho holds the DISCONNECT back for
+        // unacknowledged flows, and a late one lets the broker send the will.
+        client_.disconnect(code == ExitCode::Interrupted ? std::chrono::milliseconds(0)
+                                                         : std::chrono::milliseconds(2000));
         output_.flush();
         report();
         if (!failure_.empty()) throw Error(ExitCode::Failure, failure_);
@@ -186,7 +189,7 @@ class Echo {
                 find_property(request.properties, PropertyId::CorrelationData)) {
             reply.properties.push_back(*correlation);
         }
-        client_.publish(reply, /*may_wait=*/false);
+        client_.publish(reply, {});  // on the receive thread: never wait
         ++echoed_;
         if (count_reached()) changed_.notify_one();
     }
@@ -214,7 +217,11 @@ class Echo {
             std::lock_guard lock(mutex_);
             if (topic == options_.topic) tracker_.on_send(message, monotonic_ns());
         }
-        client_.publish(message, /*may_wait=*/!from_callback);
+        // On the receive thread waiting for room would wait for ever (acknowledgements
+        // arrive on it); elsewhere wait, until a signal or the end of the run.
+        client_.publish(
+            message, from_callback ? Client::GiveUp{}
+                                   : [this] { return interrupted() || stopping_.load(); });
     }
 
     void report() const {

@@ -11,4 +11,26 @@ namespace mqtk {
 // so the failure lies above it (TLS, WebSocket upgrade, no CONNACK).
 std::string diagnose_tcp(const std::string& host, int port, double timeout_seconds);
 
+// What a probe says first to a server whose handshake failed.
+enum class Greeting {
+    Mqtt,  // an MQTT 3.1.1 CONNECT (followed by a DISCONNECT if a CONNACK comes)
+    Tls,   // a TLS 1.2 ClientHello
+};
+
+// How the server answered a Greeting.
+enum class Answer {
+    NoConnection,  // TCP itself failed
+    Nothing,       // not a byte within the timeout
+    Closed,        // closed or reset the connection without a byte
+    Connack,       // an MQTT CONNACK: an MQTT broker
+    Tls,           // a TLS record (a handshake or an alert): a TLS server
+    Http,          // "HTTP/": a web server, or a WebSocket listener
+    Other,         // bytes that are none of these
+};
+
+// Connects to host:port again, greets it, and classifies its first bytes, waiting at
+// most timeout_seconds for them. Lets a failed handshake be named by what is on the port
+// (plain MQTT, TLS, HTTP, silence) rather than by how Paho happened to fail.
+Answer probe_answer(const std::string& host, int port, Greeting greeting, double timeout_seconds);
+
 }  // namespace mqtk

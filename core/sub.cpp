@@ -4,6 +4,7 @@
 #include "core/sub.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -23,6 +24,20 @@ namespace mqtk {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// The --ready-file is created only once subscribed; a directory it cannot be created in
+// is a usage error found before connecting, not a failure after subscribing.
+void check_ready_file_directory(const std::string& path) {
+    const auto slash = path.rfind('/');
+    const std::string directory =
+        slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
+    struct stat info {};
+    if (stat(directory.c_str(), &info) != 0 || !S_ISDIR(info.st_mode) ||
+        access(directory.c_str(), W_OK | X_OK) != 0) {
+        throw usage_error("cannot create --ready-file '{}': no writable directory '{}'", path,
+                          directory);
+    }
+}
 
 void check_options(const ConnectOptions& connection, const SubOptions& options) {
     if (options.filters.empty()) throw usage_error("a filter is needed: -t FILTER");
@@ -45,6 +60,7 @@ void check_options(const ConnectOptions& connection, const SubOptions& options) 
     if (options.retain_handling < 0 || options.retain_handling > 2) {
         throw usage_error("--retain-handling must be 0, 1 or 2");
     }
+    if (!options.ready_file.empty()) check_ready_file_directory(options.ready_file);
 }
 
 std::regex compile_expectation(const std::optional<std::string>& expect) {
@@ -171,7 +187,7 @@ class Subscriber {
         Message empty;
         empty.topic = topic;
         empty.retain = true;
-        client_.publish(empty);
+        client_.publish(empty, {});  // on the receive thread: never wait
     }
 
     const SubOptions& options_;

@@ -34,6 +34,19 @@ std::string percent_decode(std::string_view text, std::string_view url) {
     return out;
 }
 
+// The URL as error messages may show it: a password becomes "***", since an error line
+// ends up in terminals, logs and CI output.
+std::string without_password(std::string_view url) {
+    const auto start = url.find("://");
+    if (start == std::string_view::npos) return std::string(url);
+    const auto authority_end = url.find('/', start + 3);
+    const auto at = url.rfind('@', authority_end);
+    if (at == std::string_view::npos || at < start) return std::string(url);
+    const auto colon = url.find(':', start + 3);
+    if (colon == std::string_view::npos || colon > at) return std::string(url);
+    return std::string(url.substr(0, colon + 1)) + "***" + std::string(url.substr(at));
+}
+
 struct Scheme {
     std::string_view prefix;
     Transport transport;
@@ -46,14 +59,15 @@ constexpr Scheme kSchemes[] = {
 
 }  // namespace
 
-BrokerUrl parse_broker_url(std::string_view url) {
+BrokerUrl parse_broker_url(std::string_view given) {
+    const std::string url = without_password(given);  // for messages only
     BrokerUrl result;
     std::string_view rest;
     bool known = false;
     for (const auto& scheme : kSchemes) {
-        if (url.substr(0, scheme.prefix.size()) == scheme.prefix) {
+        if (given.substr(0, scheme.prefix.size()) == scheme.prefix) {
             result.transport = scheme.transport;
-            rest = url.substr(scheme.prefix.size());
+            rest = given.substr(scheme.prefix.size());
             known = true;
             break;
         }

@@ -265,7 +265,16 @@ void WireTap::State::loop() {
             if (errno == EINTR) continue;
             break;
         }
-        if (fds[0].revents != 0) break;
+        if (fds[0].revents != 0) {
+            char command = 'x';
+            if (::read(stop_pipe[0], &command, 1) == 1 && command == 'c') {
+                for (auto& c : connections)
+                    close_connection(c);
+                connections.clear();
+                continue;
+            }
+            break;
+        }
         // Only the connections polled above have entries in fds; one accepted below waits
         // for the next round.
         const std::size_t polled = connections.size();
@@ -349,6 +358,10 @@ WireTap::~WireTap() {
     ::close(s.listen_fd);
     ::close(s.stop_pipe[0]);
     ::close(s.stop_pipe[1]);
+}
+
+void WireTap::cut() {
+    [[maybe_unused]] auto n = ::write(state_->stop_pipe[1], "c", 1);
 }
 
 int WireTap::port() const {

@@ -84,6 +84,9 @@ class WireTap {
 
     // Every complete packet clients sent so far, connection after connection.
     std::vector<MqttPacket> client_packets() const;
+    // A network cut: closes every relayed connection at once, both ways (clients and the
+    // broker see the peer go away); new connections are relayed again afterwards.
+    void cut();
     // The first packet of `type` (e.g. 8 = SUBSCRIBE) clients sent, waiting up to timeout.
     std::optional<MqttPacket> wait_for_packet(std::uint8_t type,
                                               std::chrono::milliseconds timeout) const;

@@ -1,0 +1,201 @@
+// Faults on the way: a broker restart and a network cut while `mqtk pub -l` streams
+// 100,000 lines into `mqtk sub`, both with persistent sessions (-c -i ID), and a broker
+// that does not come back. The lines are counted at the receiving end: every one arrives,
+// none twice at QoS 2, in the order they were written. Without -c the broker forgets
+// what was in flight, and pub says how many messages went with the session.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <csignal>
+#include <set>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "support/broker.h"
+#include "support/connect_probe.h"
+#include "support/process.h"
+#include "support/wire.h"
+
+namespace {
+
+using namespace std::chrono_literals;
+using mqtk::test::Broker;
+using mqtk::test::Process;
+using mqtk::test::ProcessResult;
+using mqtk::test::WireTap;
+using Clock = std::chrono::steady_clock;
+
+constexpr int kLines = 100'000;
+constexpr const char* kTopic = "restart/stream";
+
+// Persistence keeps the sessions across restart(); no limit on what a session may queue
+// while its client is away (mosquitto's default of 1000 would drop QoS 1/2 messages).
+Broker::Config persistent_broker() {
+    return {.persistence = true, .extra = "max_queued_messages 0\n"};
+}
+
+std::vector<std::string> with_address(std::string command, int port,
+                                      const std::vector<std::string>& args) {
+    std::vector<std::string> argv = {mqtk::test::mqtk_binary(), std::move(command)};
+    for (const auto& a : mqtk::test::address_args(port))
+        argv.push_back(a);
+    argv.insert(argv.end(), args.begin(), args.end());
+    return argv;
+}
+
+std::size_t count_lines(std::string_view text) {
+    return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
+}
+
+std::string numbered_lines(int from, int to) {
+    std::string text;
+    for (int i = from; i < to; ++i)
+        text += std::to_string(i) + '\n';
+    return text;
+}
+
+// What the receiver printed, checked against 0..kLines-1: all there, in order (after
+// dropping the duplicates QoS 1 may bring), and with no duplicate at all at QoS 2.
+void check_stream(const std::string& out, int qos) {
+    std::vector<long> received;
+    std::size_t start = 0;
+    for (std::size_t end = out.find('\n'); end != std::string::npos;
+         start = end + 1, end = out.find('\n', start)) {
+        received.push_back(std::stol(out.substr(start, end - start)));
+    }
+    std::set<long> seen;
+    std::vector<long> first_arrivals;
+    for (long n : received) {
+        if (seen.insert(n).second) first_arrivals.push_back(n);
+    }
+    const std::size_t duplicates = received.size() - first_arrivals.size();
+    INFO("received " << received.size() << " lines, " << seen.size() << " distinct, " << duplicates
+                     << " duplicates");
+    CHECK(seen.size() == static_cast<std::size_t>(kLines));
+    CHECK(std::is_sorted(first_arrivals.begin(), first_arrivals.end()));
+    if (qos == 2) CHECK(duplicates == 0);
+}
+
+// One run: receiver and publisher through `port` (the broker's or a tap's), `fault` done
+// once the receiver has a fifth of the lines, i.e. in the middle of the stream.
+template <typename Fault>
+void stream_through(const Broker& broker, int port, int qos, Fault fault) {
+    const std::string q = std::to_string(qos);
+    Process receiver(with_address("sub", port, {"-d", "-t", kTopic, "-q", q, "-c", "-i", "recv"}));
+    REQUIRE(mqtk::test::wait_for_subscriptions(broker, "recv", {kTopic}, 10s, &receiver));
+    Process publisher(with_address(
+        "pub", port, {"-t", kTopic, "-q", q, "-l", "-c", "-i", "send", "--connect-timeout", "30"}));
+    publisher.write_stdin(numbered_lines(0, kLines));
+    publisher.close_stdin();
+    const bool midway = receiver.wait_until(
+        [](std::string_view out, std::string_view) { return count_lines(out) >= kLines / 5; }, 60s);
+    REQUIRE(midway);
+    fault();
+    std::this_thread::sleep_for(8s);
+    { FILE* f = fopen("/tmp/exp/sub-trace.txt", "w"); auto e = receiver.stderr_so_far(); fwrite(e.data(), 1, e.size(), f); fclose(f); }
+    const ProcessResult sent = publisher.wait(60s);
+    INFO("pub: " << sent.describe());
+    CHECK(sent.exit_code == 0);
+    // Wait for every distinct line (duplicates make the count only larger).
+    receiver.wait_until(
+        [](std::string_view out, std::string_view) { return count_lines(out) >= kLines; }, 20s);
+    std::this_thread::sleep_for(300ms);  // a late duplicate would show now
+    receiver.send_signal(SIGINT);
+    const ProcessResult received = receiver.wait(10s);
+    CHECK(received.exit_code == 130);
+    check_stream(received.out, qos);
+}
+
+TEST_CASE("restart: 100,000 lines from pub -l -c into sub -c across a broker restart") {
+    for (int qos : {1, 2}) {
+        CAPTURE(qos);
+        Broker broker(persistent_broker());
+        stream_through(broker, broker.port(), qos, [&] { broker.restart(); });
+        // Both sides really were cut off and came back.
+        CHECK(broker.log().find("New client connected from 127.0.0.1") != std::string::npos);
+    }
+}
+
+// KNOWN BUG (Paho MQTT C 1.3.12): when the connection breaks in the middle of a socket
+// write, the reconnected client stalls. Without core/client.cpp's hold_lost_socket_number()
+// nothing at all was written on the new connection; with it, the kept session's messages
+// are sent again and the stream goes on for a while, then the publish tokens stop
+// completing (the broker has acknowledged everything; Paho's receive thread idles in
+// poll()), so pub's window stays full. pub then ends after 30 s without acknowledgements
+// with exit 1 and the count, instead of hanging. A broker restart (above) does not hit
+// it: the broker closes the connection between packets. should_fail keeps CI green while
+// the bug stands and turns red once it is fixed.
+TEST_CASE("restart: 100,000 lines from pub -l -c into sub -c across a network cut (known bug)" *
+          doctest::should_fail()) {
+    for (int qos : {1, 2}) {
+        CAPTURE(qos);
+        Broker broker(persistent_broker());
+        WireTap tap(broker.port());
+        stream_through(broker, tap.port(), qos, [&] { tap.cut(); });
+    }
+}
+
+TEST_CASE("restart: pub gives up on a broker that stays away, with the count of the lost") {
+    Broker broker(persistent_broker());
+    Process publisher(with_address(
+        "pub", broker.port(),
+        {"-t", kTopic, "-q", "1", "-l", "-c", "-i", "send", "--connect-timeout", "2"}));
+    publisher.write_stdin(numbered_lines(0, 100));
+    REQUIRE(!mqtk::test::wait_for_connect_line(broker, "send", 10s).empty());
+    std::this_thread::sleep_for(500ms);
+    broker.stop();
+    const auto stopped = Clock::now();
+    publisher.write_stdin(numbered_lines(100, 200));  // still streaming: never acknowledged
+    const ProcessResult r = publisher.wait(20s);
+    INFO(r.describe());
+    CHECK_FALSE(r.timed_out);
+    // The budget is --connect-timeout from the loss; Paho's reconnect back-off adds ~1 s.
+    CHECK(Clock::now() - stopped < 6s);
+    CHECK(r.exit_code == 3);
+    CHECK(r.err.find("not regained within 2 s") != std::string::npos);
+    // 100 acknowledged; then the window (-M, 20) filled while the broker was away.
+    CHECK(r.err.find("20 of 120 messages not acknowledged") != std::string::npos);
+    CHECK(r.out.empty());
+}
+
+TEST_CASE("restart: a repeating pub does not retry for ever either") {
+    Broker broker;
+    Process publisher(
+        with_address("pub", broker.port(),
+                     {"-t", kTopic, "-q", "1", "-m", "x", "--repeat", "1000", "--repeat-delay",
+                      "0.05", "--connect-timeout", "2", "-i", "repeater"}));
+    REQUIRE(!mqtk::test::wait_for_connect_line(broker, "repeater", 10s).empty());
+    std::this_thread::sleep_for(500ms);
+    broker.stop();
+    const ProcessResult r = publisher.wait(20s);
+    INFO(r.describe());
+    CHECK_FALSE(r.timed_out);
+    CHECK(r.exit_code == 3);
+    CHECK(r.err.find("lost and not regained within 2 s") != std::string::npos);
+}
+
+TEST_CASE("restart: without -c, pub says how many messages the clean session dropped") {
+    Broker broker;
+    Process publisher(with_address("pub", broker.port(),
+                                   {"-t", kTopic, "-q", "1", "-l", "--connect-timeout", "30"}));
+    // Lines keep coming while the broker restarts, so some are in flight at the cut.
+    publisher.write_stdin(numbered_lines(0, kLines));
+    publisher.close_stdin();
+    std::this_thread::sleep_for(300ms);
+    broker.restart();
+    const ProcessResult r = publisher.wait(60s);
+    INFO(r.describe());
+    if (r.exit_code == 0) {
+        // The whole stream went through before the restart: nothing to check this time.
+        MESSAGE("the stream ended before the restart");
+        return;
+    }
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find("in flight were dropped with the clean session") != std::string::npos);
+    CHECK(r.err.find("reconnecting") != std::string::npos);
+}
+
+}  // namespace
