@@ -11,6 +11,8 @@ install(FILES ${PROJECT_SOURCE_DIR}/completions/_mqtk
         DESTINATION ${CMAKE_INSTALL_DATADIR}/zsh/vendor-completions)
 install(FILES ${PROJECT_SOURCE_DIR}/completions/mqtk.fish
         DESTINATION ${CMAKE_INSTALL_DATADIR}/fish/vendor_completions.d)
+# The licence (MIT), where Debian looks for a package's copyright: /usr/share/doc/mqtk/copyright.
+install(FILES ${PROJECT_SOURCE_DIR}/LICENSE DESTINATION ${CMAKE_INSTALL_DOCDIR} RENAME copyright)
 
 # `cpack` (and `make install`) package what the last build produced instead of building
 # `all` first: the packaging test runs cpack from inside ctest, where a rebuild of the
@@ -24,6 +26,7 @@ set(CMAKE_SKIP_INSTALL_ALL_DEPENDENCY ON)
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME mqtk)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
+set(CPACK_RESOURCE_FILE_LICENSE ${PROJECT_SOURCE_DIR}/LICENSE)
 set(CPACK_PACKAGE_VENDOR "mqtk maintainers")
 set(CPACK_PACKAGE_CONTACT "mqtk maintainers <maintainers@users.noreply.example>")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY
@@ -39,7 +42,7 @@ set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)  # mqtk_<version>_<arch>.deb
 set(CPACK_DEBIAN_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS
-    "libc6 (>= 2.34), libfmt9 (>= 9.1.0+ds1), libgcc-s1 (>= 3.0), libpaho-mqtt1.3 (>= 1.3.0), libpaho-mqttpp3-1 (>= 1.2.0), libstdc++6 (>= 12)")
+    "libc6 (>= 2.34), libfmt9 (>= 9.1.0+ds1), libgcc-s1 (>= 3.0), libpaho-mqtt1.3 (>= 1.3.0), libpaho-mqttpp3-1 (>= 1.2.0), libssl3 (>= 3.0.0), libstdc++6 (>= 12)")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "mosquitto, mosquitto-clients")
 set(CPACK_DEBIAN_COMPRESSION_TYPE gzip)  # fast to build in the packaging test
 include(CPack)
