@@ -6,6 +6,7 @@
 
 #include <cstdio>
 
+#include "cli/validators.h"
 #include "core/bench.h"
 #include "core/bench_plan.h"
 
@@ -46,15 +47,15 @@ CLI::App* setup_bench(CLI::App& app, ConnectionFlags& connection, BenchFlags& fl
         bench
             ->add_option("--subscribers", o.subscribers,
                          "Subscribing clients; each hears every publisher (default 1)")
-            ->check(CLI::NonNegativeNumber)
+            ->check(whole_number_from(0))
             ->group(messages);
     auto* duration = bench->add_option("--duration", o.duration, "Seconds to measure (default 10)")
-                         ->check(CLI::PositiveNumber)
+                         ->check(positive_seconds())
                          ->group(messages);
     auto* count = bench
                       ->add_option("--count", o.count,
                                    "Messages per publisher to measure, instead of --duration")
-                      ->check(CLI::PositiveNumber)
+                      ->check(whole_number_from(1))
                       ->excludes(duration)
                       ->group(messages);
     auto* rate =
@@ -62,7 +63,7 @@ CLI::App* setup_bench(CLI::App& app, ConnectionFlags& connection, BenchFlags& fl
             ->add_option(
                 "--rate", o.rate,
                 "Open loop: messages/s in total on a fixed schedule (default: closed loop)")
-            ->check(CLI::PositiveNumber)
+            ->check(positive_rate())
             ->group(messages);
     auto* size = bench
                      ->add_option("--size", o.size,
@@ -75,7 +76,7 @@ CLI::App* setup_bench(CLI::App& app, ConnectionFlags& connection, BenchFlags& fl
     auto* warmup = bench
                        ->add_option("--warmup", o.warmup,
                                     "Seconds of traffic before measuring, excluded (default 1)")
-                       ->check(CLI::NonNegativeNumber)
+                       ->check(non_negative_seconds())
                        ->group(messages);
     auto* qos = bench->add_option("-q,--qos", o.qos, "QoS 0, 1 or 2 (default 0)")
                     ->check(CLI::Range(0, 2))
@@ -94,7 +95,7 @@ CLI::App* setup_bench(CLI::App& app, ConnectionFlags& connection, BenchFlags& fl
 
     const std::string storm = "Connection storm";
     bench->add_option("--storm", o.storm, "Open N connections, hold them, close them; report")
-        ->check(CLI::PositiveNumber)
+        ->check(whole_number_from(1))
         ->excludes(publishers)
         ->excludes(subscribers)
         ->excludes(duration)
@@ -111,11 +112,11 @@ CLI::App* setup_bench(CLI::App& app, ConnectionFlags& connection, BenchFlags& fl
     bench
         ->add_option("--conn-rate", o.conn_rate,
                      "Connections/s in total (default: as fast as possible)")
-        ->check(CLI::PositiveNumber)
+        ->check(positive_rate())
         ->needs("--storm")
         ->group(storm);
     bench->add_option("--hold", o.hold, "Seconds to hold all connections open (default 1)")
-        ->check(CLI::NonNegativeNumber)
+        ->check(non_negative_seconds())
         ->needs("--storm")
         ->group(storm);
 

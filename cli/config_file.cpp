@@ -87,7 +87,12 @@ void apply_config_file(CLI::App& command, const ConfigFlags& flags) {
             }
             option->clear();
             option->add_result(item.inputs);
-            option->run_callback();
+            try {
+                option->run_callback();  // validates and converts, as on the command line
+            } catch (const CLI::Error& error) {
+                // A bad value is a usage error wherever it was written (not exit 1).
+                throw usage_error("config file '{}': {}", path, error.what());
+            }
             from_file.insert(option);
         }
     }

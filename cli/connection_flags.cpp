@@ -2,13 +2,23 @@
 // Names and meanings follow mosquitto_pub/mosquitto_sub 2.0 so scripts port unchanged.
 #include "cli/connection_flags.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <limits>
+#include <string_view>
 
+#include "cli/validators.h"
 #include "core/error.h"
+#include "core/tls_key.h"
 #include "core/topic.h"
 #include "core/url.h"
+#include "core/utf8.h"
 
 namespace mqtk::cli {
 namespace {
@@ -33,11 +43,34 @@ std::uint32_t parse_session_expiry(const std::string& text) {
     return static_cast<std::uint32_t>(value);
 }
 
-std::string read_password_file(const std::string& path) {
+// A file named on the command line: it must exist, not be a directory (std::ifstream
+// opens one and reads it as empty), and give its first byte. Only regular files are read
+// from here: a pipe (--pw-file <(pass show mqtt)) would lose what is read.
+void check_readable_file(const std::string& path, std::string_view what) {
+    struct stat info {};
+    if (stat(path.c_str(), &info) != 0 || access(path.c_str(), R_OK) != 0) {
+        throw usage_error("cannot read {} '{}': {}", what, path, std::strerror(errno));
+    }
+    if (S_ISDIR(info.st_mode)) {
+        throw usage_error("cannot read {} '{}': it is a directory", what, path);
+    }
+    if (!S_ISREG(info.st_mode)) return;
+    const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    char byte = 0;
+    const bool readable = fd >= 0 && read(fd, &byte, 1) >= 0;
+    const int error = errno;
+    if (fd >= 0) close(fd);
+    if (!readable) throw usage_error("cannot read {} '{}': {}", what, path, std::strerror(error));
+}
+
+std::string read_password_file(const std::string& path, std::string_view what) {
+    check_readable_file(path, what);
     std::ifstream file(path);
-    if (!file) throw usage_error("cannot read password file '{}'", path);
+    if (!file) throw usage_error("cannot read {} '{}'", what, path);
     std::string password;
-    std::getline(file, password);
+    if (!std::getline(file, password) && file.bad()) {
+        throw usage_error("cannot read {} '{}'", what, path);
+    }
     if (!password.empty() && password.back() == '\r') password.pop_back();
     return password;
 }
@@ -76,10 +109,17 @@ void add_property(const std::vector<std::string>& args, ConnectOptions& options,
     }
 }
 
+void check_mqtt_string(const std::string& text, std::string_view what, bool utf8) {
+    if (text.size() > 65535) {
+        throw usage_error("the {} is {} bytes long: MQTT allows at most 65535", what, text.size());
+    }
+    if (utf8 && !is_valid_utf8(text)) throw usage_error("the {} is not valid UTF-8", what);
+}
+
 void resolve_credentials(const ConnectionFlags& flags, ConnectOptions& options) {
     if (!options.password) {
         if (!flags.password_file.empty()) {
-            options.password = read_password_file(flags.password_file);
+            options.password = read_password_file(flags.password_file, "password file");
         } else if (const char* env = std::getenv("MQTK_PASSWORD"); env && options.username) {
             options.password = env;  // only with a username: the variable may be set globally
         }
@@ -87,6 +127,10 @@ void resolve_credentials(const ConnectionFlags& flags, ConnectOptions& options) 
     if (options.password && !options.username && options.version != ProtocolVersion::V5) {
         throw usage_error("a password needs a username (-u) before MQTT 5");
     }
+    // MQTT strings: UTF-8 (the password is binary data), at most 65,535 bytes. Paho would
+    // find out only while connecting, and blame the broker address.
+    if (options.username) check_mqtt_string(*options.username, "user name (-u)", true);
+    if (options.password) check_mqtt_string(*options.password, "password", false);
 }
 
 void resolve_will(const ConnectionFlags& flags, ConnectOptions& options) {
@@ -97,6 +141,7 @@ void resolve_will(const ConnectionFlags& flags, ConnectOptions& options) {
         return;
     }
     check_topic_name(flags.will_topic, "will topic");
+    check_mqtt_string(flags.will_payload, "will payload", false);
     options.will =
         WillOptions{flags.will_topic, flags.will_payload, flags.will_qos, flags.will_retain};
 }
@@ -117,11 +162,35 @@ void resolve_tls(ConnectOptions& options, bool from_url) {
     if (tls.certfile.empty() != tls.keyfile.empty()) {
         throw usage_error("--cert and --key must be given together");
     }
-    for (const auto* path : {&tls.cafile, &tls.certfile, &tls.keyfile}) {
-        if (!path->empty() && !std::ifstream(*path)) {
-            throw usage_error("cannot read TLS file '{}'", *path);
+    if (!tls.cafile.empty()) check_readable_file(tls.cafile, "--cafile");
+    if (!tls.certfile.empty()) check_readable_file(tls.certfile, "--cert");
+    if (!tls.keyfile.empty()) check_readable_file(tls.keyfile, "--key");
+    if (!tls.capath.empty()) {
+        struct stat info {};
+        if (stat(tls.capath.c_str(), &info) != 0) {
+            throw usage_error("cannot use --capath '{}': {}", tls.capath, std::strerror(errno));
+        }
+        if (!S_ISDIR(info.st_mode)) {
+            throw usage_error("cannot use --capath '{}': it is not a directory", tls.capath);
         }
     }
+}
+
+// The passphrase of --key: --key-password, else --key-password-file, else the environment
+// (MQTK_KEY_PASSWORD), so that it need not appear in argv. Checked against the key here,
+// before connecting (see core/tls_key.h).
+void resolve_key_password(const ConnectionFlags& flags, TlsOptions& tls) {
+    const bool given = !tls.key_password.empty() || !flags.key_password_file.empty();
+    if (tls.keyfile.empty()) {
+        if (given) throw usage_error("--key-password and --key-password-file need --key");
+        return;
+    }
+    if (tls.key_password.empty() && !flags.key_password_file.empty()) {
+        tls.key_password = read_password_file(flags.key_password_file, "key password file");
+    } else if (const char* env = std::getenv("MQTK_KEY_PASSWORD"); env && !given) {
+        tls.key_password = env;
+    }
+    check_private_key(tls.keyfile, tls.key_password);
 }
 
 }  // namespace
@@ -175,6 +244,11 @@ void add_connection_flags(CLI::App& command, ConnectionFlags& flags) {
     command.add_option("--cert", o.tls.certfile, "Client certificate (PEM)")->group(tls);
     command.add_option("--key", o.tls.keyfile, "Client private key (PEM)")->group(tls);
     command.add_option("--key-password", o.tls.key_password, "Passphrase of --key")->group(tls);
+    command
+        .add_option("--key-password-file", flags.key_password_file,
+                    "Read the passphrase of --key from FILE's first line (see MQTK_KEY_PASSWORD)")
+        ->excludes("--key-password")
+        ->group(tls);
     command.add_flag("--insecure", o.tls.insecure, "Do not verify the broker's certificate")
         ->group(tls);
     command.add_option("--tls-version", o.tls.version, "tlsv1.3, tlsv1.2 or tlsv1.1")
@@ -190,7 +264,7 @@ void add_connection_flags(CLI::App& command, ConnectionFlags& flags) {
     command
         .add_option("--connect-timeout", o.connect_timeout,
                     "Seconds to wait for CONNACK (default 10)")
-        ->check(CLI::PositiveNumber)
+        ->check(positive_seconds())
         ->group(group);
     command.add_flag("-d,--debug", o.debug, "Print a protocol trace on stderr")->group(group);
     command.add_flag("--quiet", flags.quiet, "Print no error messages")->group(group);
@@ -214,6 +288,7 @@ ResolvedConnection resolve_connection(const ConnectionFlags& flags) {
     resolve_credentials(flags, options);
     resolve_will(flags, options);
     resolve_tls(options, !flags.url.empty());
+    resolve_key_password(flags, options.tls);
     for (const auto& args : flags.property_args)
         add_property(args, options, resolved.properties);
 
@@ -228,7 +303,8 @@ ResolvedConnection resolve_connection(const ConnectionFlags& flags) {
     if (!options.clean_session && options.client_id.empty() && options.id_prefix.empty()) {
         throw usage_error("-c/--disable-clean-session needs a client id (-i)");
     }
-    if (options.client_id.size() > 65535) throw usage_error("client id is too long");
+    check_mqtt_string(options.client_id, "client id (-i)", true);
+    check_mqtt_string(options.id_prefix, "client id prefix (-I)", true);
     return resolved;
 }
 

@@ -17,6 +17,7 @@ struct ConnectionFlags {
     std::string url;
     std::string protocol = "311";
     std::string password_file;
+    std::string key_password_file;
     std::string session_expiry;
     std::string will_topic;
     std::string will_payload;

@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "cli/sub.h"
+#include "cli/validators.h"
 
 namespace mqtk::cli {
 
@@ -16,14 +17,14 @@ CLI::App* setup_echo(CLI::App& app, ConnectionFlags& connection, EchoFlags& flag
     echo->add_flag("-n,--no-message", flags.no_message, "Send no first message")
         ->excludes("--message");
     echo->add_option("--delay", o.delay, "Seconds before each republish; 0 = at once (default 1)")
-        ->check(CLI::NonNegativeNumber);
+        ->check(non_negative_seconds());
     echo->add_option("--reply-topic", o.reply_topic, "Republish on this topic instead (no loop)");
     echo->add_flag("--responder", o.responder,
                    "Answer MQTT 5 requests on their response topic (needs -V 5)");
     echo->add_flag("--clean", flags.clean, "Start with a clean session (default: persistent)");
     echo->add_option("-q,--qos", o.qos, "QoS 0, 1 or 2 (default 0)")->check(CLI::Range(0, 2));
-    echo->add_option("-C,--count", o.count, "Stop after N echoes")->check(CLI::PositiveNumber);
-    echo->add_option("-W,--timeout", o.timeout, "Stop after SECONDS")->check(CLI::PositiveNumber);
+    echo->add_option("-C,--count", o.count, "Stop after N echoes")->check(whole_number_from(1));
+    echo->add_option("-W,--timeout", o.timeout, "Stop after SECONDS")->check(positive_seconds());
     add_output_flags(*echo, o.output);
     return echo;
 }

@@ -1,5 +1,7 @@
 // mqtk's entry point: build the command line, parse it, run the chosen command, and map
 // every outcome to the contract's exit codes in this one place.
+#include <fmt/core.h>
+
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <exception>
@@ -13,13 +15,15 @@
 #include "core/client.h"
 #include "core/error.h"
 #include "core/interrupt.h"
+#include "core/notice.h"
 
 namespace {
 
 using mqtk::ExitCode;
 
+// An Error without a message (an interrupt) ends the run without a word.
 void print_error(const char* message, bool quiet) {
-    if (!quiet) std::fprintf(stderr, "mqtk: %s\n", message);
+    if (!quiet && *message != '\0') std::fprintf(stderr, "mqtk: %s\n", message);
 }
 
 // CLI11's own exit codes are 100+; the contract wants 2 for every usage error, and 0 for
@@ -32,6 +36,12 @@ int usage_exit(const CLI::App& app, const CLI::ParseError& error) {
     std::string message = error.what();
     if (const auto newline = message.find('\n'); newline != std::string::npos) {
         message.resize(newline);
+    }
+    // "mqtk publish" or "mqtk --bogus": CLI11 only says a subcommand is required; name the
+    // word it could not place, which is the actual mistake.
+    if (app.get_subcommands().empty() && !app.remaining().empty()) {
+        message = fmt::format("unknown command '{}': use pub, sub, echo or bench",
+                              app.remaining().front());
     }
     std::fprintf(stderr, "mqtk: %s (see mqtk --help)\n", message.c_str());
     return static_cast<int>(ExitCode::Usage);
@@ -65,6 +75,7 @@ int run(int argc, char** argv) {
         for (auto* command : app.get_subcommands()) {
             mqtk::cli::apply_config_file(*command, connection.config);
         }
+        mqtk::set_notices_enabled(!connection.quiet);
         if (pub->parsed()) return mqtk::cli::run_pub(connection, pub_flags);
         if (sub->parsed()) return mqtk::cli::run_sub(connection, sub_flags);
         if (echo->parsed()) return mqtk::cli::run_echo(connection, echo_flags);

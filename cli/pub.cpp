@@ -1,6 +1,7 @@
 // Binds `mqtk pub`'s flags into PubOptions and hands over to the core publisher.
 #include "cli/pub.h"
 
+#include "cli/validators.h"
 #include "core/error.h"
 
 namespace mqtk::cli {
@@ -25,14 +26,14 @@ CLI::App* setup_pub(CLI::App& app, ConnectionFlags& connection, PubFlags& flags)
     pub->add_option("-q,--qos", o.qos, "QoS 0, 1 or 2 (default 0)")->check(CLI::Range(0, 2));
     pub->add_flag("-r,--retain", o.retain, "Ask the broker to retain the message");
     pub->add_option("--repeat", o.repeat, "Publish the message N times")
-        ->check(CLI::PositiveNumber);
+        ->check(whole_number_from(1));
     pub->add_option("--repeat-delay", o.repeat_delay, "Seconds between repeats")
-        ->check(CLI::NonNegativeNumber);
+        ->check(non_negative_seconds());
     pub->add_option("-M,--max-inflight", connection.options.max_inflight,
                     "Unacknowledged QoS 1/2 messages at once (default 20)")
         ->check(CLI::Range(1, 65535));
     pub->add_option("-W,--timeout", flags.timeout, "Give up after SECONDS (exit 5)")
-        ->check(CLI::PositiveNumber);
+        ->check(positive_seconds());
     return pub;
 }
 

@@ -5,6 +5,8 @@
 
 #include <cstdlib>
 
+#include "cli/validators.h"
+
 namespace mqtk::cli {
 
 void add_output_flags(CLI::App& command, OutputOptions& output) {
@@ -37,9 +39,9 @@ CLI::App* setup_sub(CLI::App& app, ConnectionFlags& connection, SubFlags& flags)
                     "Unsubscribe from this filter after connecting");
     sub->add_option("-q,--qos", o.qos, "Subscription QoS 0, 1 or 2 (default 0)")
         ->check(CLI::Range(0, 2));
-    sub->add_option("-C,--count", o.count, "Exit after N messages")->check(CLI::PositiveNumber);
+    sub->add_option("-C,--count", o.count, "Exit after N messages")->check(whole_number_from(1));
     sub->add_option("-W,--timeout", o.timeout, "Exit 5 after SECONDS unless done")
-        ->check(CLI::PositiveNumber);
+        ->check(positive_seconds());
     sub->add_flag("-R,--no-retained", o.skip_retained, "Do not print retained messages");
     sub->add_flag("--retained-only", o.retained_only,
                   "Print only retained messages; exit at the first live one");

@@ -18,7 +18,8 @@ _mqtk_options()
         -V --protocol-version -u --username -P --pw --pw-file
         -c --disable-clean-session -x --session-expiry
         --will-topic --will-payload --will-qos --will-retain
-        --cafile --capath --cert --key --key-password --insecure --tls-version
+        --cafile --capath --cert --key --key-password --key-password-file --insecure
+        --tls-version
         --tls-use-os-certs -D --property --connect-timeout -d --debug --quiet --nodelay'
     local output='-v --verbose -N -F --format --pretty --json'
     case $1 in
@@ -56,7 +57,7 @@ _mqtk_takes_value()
             -I | --id-prefix | -k | --keepalive | -V | --protocol-version | \
             -u | --username | -P | --pw | --pw-file | -x | --session-expiry | \
             --will-topic | --will-payload | --will-qos | --cafile | --capath | --cert | \
-            --key | --key-password | --tls-version | --connect-timeout | \
+            --key | --key-password | --key-password-file | --tls-version | --connect-timeout | \
             -F | --format | -t | --topic | -m | --message | -f | --file | -q | --qos | \
             --repeat | --repeat-delay | -M | --max-inflight | -W | --timeout | \
             -T | --filter-out | -U | --unsubscribe | -C | --count | --retain-handling | \
@@ -182,7 +183,8 @@ _mqtk()
             compopt -o nospace
             return
             ;;
-        --cafile | --cert | --key | --pw-file | --config | -f | --file | --ready-file)
+        --cafile | --cert | --key | --pw-file | --key-password-file | --config | -f | --file | \
+            --ready-file)
             _filedir
             return
             ;;

@@ -8,7 +8,7 @@
 set -g __mqtk_value_options --config --profile -h --host -p --port -L --url -i --id \
     -I --id-prefix -k --keepalive -V --protocol-version -u --username -P --pw --pw-file \
     -x --session-expiry --will-topic --will-payload --will-qos --cafile --capath --cert \
-    --key --key-password --tls-version --connect-timeout -F --format -t --topic \
+    --key --key-password --key-password-file --tls-version --connect-timeout -F --format -t --topic \
     -m --message -f --file -q --qos --repeat --repeat-delay -M --max-inflight -W --timeout \
     -T --filter-out -U --unsubscribe -C --count --retain-handling --expect --ready-file \
     --delay --reply-topic --publishers --subscribers --duration --rate --size --warmup \
@@ -144,6 +144,7 @@ complete -c mqtk -n $every -l capath -x -a '(__fish_complete_directories)' -d 'D
 complete -c mqtk -n $every -l cert -r -d 'Client certificate (PEM)'
 complete -c mqtk -n $every -l key -r -d 'Client private key (PEM)'
 complete -c mqtk -n $every -l key-password -x -d 'Passphrase of --key'
+complete -c mqtk -n $every -l key-password-file -r -d "Read the passphrase of --key from FILE's first line"
 complete -c mqtk -n $every -l insecure -d "Do not verify the broker's certificate"
 complete -c mqtk -n $every -l tls-version -x -a 'tlsv1.3 tlsv1.2 tlsv1.1' -d 'TLS version'
 complete -c mqtk -n $every -l tls-use-os-certs -d "Trust the system's CAs"

@@ -252,6 +252,14 @@ Json parse_document(std::string_view line) {
         // "last read: '...'" quotes the raw input, which is unfit for stderr if malformed.
         if (!is_valid_utf8(reason)) reason = reason.substr(0, reason.find("; last read:"));
         throw usage_error("not valid JSON at byte {}: {}", error.byte, reason);
+    } catch (const Json::out_of_range& error) {
+        // A number beyond a double's range ("1e400") is no syntax error to nlohmann, which
+        // throws this instead: "[json.exception.out_of_range.406] number overflow parsing
+        // '1e400'". Found by fuzz/jsonl_fuzz; it escaped pub's --jsonl error handling.
+        std::string_view reason = error.what();
+        const auto bracket = reason.find("] ");
+        if (bracket != std::string_view::npos) reason.remove_prefix(bracket + 2);
+        throw usage_error("{}", reason);
     }
 }
 

@@ -192,6 +192,12 @@ Property parse_property_argument(PacketKind kind, std::string_view name, std::st
         property.text.find_first_of("+#") != std::string::npos) {
         throw usage_error("response-topic must not contain wildcards");
     }
+    // MQTT 5 3.1.2.11.3 and 3.1.2.11.4: zero is a protocol error, and the broker would
+    // close the connection for it (exit 3, as if it were unreachable).
+    if ((*id == PropertyId::ReceiveMaximum || *id == PropertyId::MaximumPacketSize) &&
+        property.number == 0) {
+        throw usage_error("property {} must not be 0", name);
+    }
     if (*id == PropertyId::TopicAlias && property.number == 0) {
         throw usage_error("topic-alias must be 1..65535");
     }

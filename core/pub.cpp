@@ -1,6 +1,13 @@
 // The publisher: validate and load the payload before connecting (bad input is exit 2
 // and touches no broker), stream through Client's bounded window, then wait until every
 // message is written (QoS 0) or acknowledged (QoS 1/2) before disconnecting.
+//
+// A lost connection is not the end: the client reconnects with back-off and goes on,
+// and messages published meanwhile wait in the window. With -c the session survives, so
+// Paho resends the unacknowledged QoS 1/2 messages with their packet ids and the broker
+// completes them exactly once. A broker that stays away longer than --connect-timeout
+// ends the run with exit 3 and the count of messages it never acknowledged: one-shot
+// or streaming, pub never retries for ever (mosquitto_pub -l hangs there).
 #include "core/pub.h"
 
 #include <unistd.h>
@@ -13,6 +20,8 @@
 #include "core/interrupt.h"
 #include "core/jsonl.h"
 #include "core/line_reader.h"
+#include "core/notice.h"
+#include "core/packet_size.h"
 #include "core/topic.h"
 
 namespace mqtk {
@@ -57,10 +66,21 @@ std::string load_payload(const PubOptions& options) {
     }
 }
 
+// Why publishing stopped before the input ended.
+enum class Stop { None, Interrupted, Timeout, Refused, BrokerGone, Stalled };
+
 class Publisher {
   public:
     Publisher(const ConnectOptions& connection, const PubOptions& options)
-        : options_(options), client_(connection, "pub") {
+        : options_(options),
+          client_(connection, "pub",
+                  SessionBehaviour{.auto_reconnect = true, .publish_while_disconnected = true}),
+          reconnect_budget_(std::chrono::duration_cast<std::chrono::nanoseconds>(
+              std::chrono::duration<double>(connection.connect_timeout))),
+          version_(connection.version) {
+        client_.on_connection_lost(
+            [](const std::string& cause) { notice("{}; reconnecting", cause); });
+        client_.on_reconnected([] { notice("reconnected"); });
         if (options.timeout) {
             deadline_ = Clock::now() + std::chrono::duration_cast<Clock::duration>(
                                            std::chrono::duration<double>(*options.timeout));
@@ -69,7 +89,10 @@ class Publisher {
 
     ExitCode run(std::string payload) {
         try {
-            client_.connect();
+            const ConnectResult session = client_.connect();
+            if (const auto* p = find_property(session.properties, PropertyId::MaximumPacketSize)) {
+                broker_maximum_ = static_cast<std::uint32_t>(p->number);
+            }
         } catch (const Error& error) {
             // -W bounds the whole run, the connection attempt included (see run_pub).
             if (error.code() == ExitCode::Unreachable && deadline_ && Clock::now() >= *deadline_) {
@@ -104,9 +127,56 @@ class Publisher {
         return message;
     }
 
-    bool should_stop() const {
-        return interrupted() || (deadline_ && Clock::now() >= *deadline_) ||
-               !client_.first_publish_error().empty();
+    Stop stop_reason() const {
+        if (interrupted()) return Stop::Interrupted;
+        if (deadline_ && Clock::now() >= *deadline_) return Stop::Timeout;
+        if (!client_.first_publish_error().empty() || !too_large_.empty()) return Stop::Refused;
+        if (client_.offline_for() > reconnect_budget_) return Stop::BrokerGone;
+        // Connected, yet nothing acknowledged for that long: a broker that dropped the
+        // flows (RabbitMQ 3.10 and QoS 2), or a client library that lost them.
+        if (client_.is_connected() && client_.unacknowledged_for() > stall_budget_) {
+            return Stop::Stalled;
+        }
+        return Stop::None;
+    }
+    bool should_stop() const { return stop_reason() != Stop::None; }
+
+    // Publishes one message, waiting for room in the window as long as nothing says stop.
+    // A message larger than the broker's Maximum Packet Size is refused here: sent, it
+    // would make the broker drop the connection.
+    bool publish(const Message& message) {
+        if (broker_maximum_) {
+            try {
+                check_publish_size(message, version_, broker_maximum_);
+            } catch (const Error& error) {
+                too_large_ = error.what();
+                return false;
+            }
+        }
+        return client_.publish(message, [this] { return should_stop(); });
+    }
+
+    // Why publishing stopped, as the exit code; finish() adds the words.
+    ExitCode stopped() {
+        const Stop stop = stop_reason();
+        if (stop == Stop::Stalled) stalled_ = true;
+        return code_for(stop);
+    }
+
+    // The exit code for a stop in the middle of the input; finish() adds the words.
+    static ExitCode code_for(Stop stop) {
+        switch (stop) {
+            case Stop::Interrupted:
+                return ExitCode::Interrupted;
+            case Stop::Timeout:
+                return ExitCode::Timeout;
+            case Stop::BrokerGone:
+                return ExitCode::Unreachable;
+            case Stop::Stalled:
+                return ExitCode::Failure;
+            default:
+                return ExitCode::Success;  // a refusal is reported by finish()
+        }
     }
 
     ExitCode publish_repeated(std::string payload) {
@@ -116,9 +186,9 @@ class Publisher {
                 pause(options_.repeat_delay, deadline_);
                 if (should_stop()) break;
             }
-            client_.publish(message);
+            if (!publish(message)) break;
         }
-        return ExitCode::Success;
+        return stopped();
     }
 
     ExitCode publish_lines() {
@@ -129,8 +199,7 @@ class Publisher {
             switch (reader.next(line, deadline_)) {
                 case LineReader::Status::Line:
                     message.payload.assign(line);
-                    client_.publish(message);
-                    if (!client_.first_publish_error().empty()) return ExitCode::Success;
+                    if (!publish(message) || should_stop()) return stopped();
                     break;
                 case LineReader::Status::End:
                     return ExitCode::Success;
@@ -160,8 +229,7 @@ class Publisher {
                         bad_line_ = fmt::format("--jsonl line {}: {}", number, error.what());
                         return ExitCode::Usage;
                     }
-                    client_.publish(message);
-                    if (!client_.first_publish_error().empty()) return ExitCode::Success;
+                    if (!publish(message) || should_stop()) return stopped();
                     break;
                 }
                 case LineReader::Status::End:
@@ -179,29 +247,31 @@ class Publisher {
     ExitCode finish(ExitCode code) {
         if (code == ExitCode::Success || code == ExitCode::Usage) {
             while (!client_.wait_for_completion(next_wake())) {
-                if (interrupted()) {
-                    code = ExitCode::Interrupted;
+                const Stop stop = stop_reason();
+                if (stop == Stop::Refused) break;
+                if (stop != Stop::None) {
+                    code = stopped();
                     break;
                 }
-                if (deadline_ && Clock::now() >= *deadline_) {
-                    code = ExitCode::Timeout;
-                    break;
-                }
-                if (!client_.is_connected()) break;
             }
         }
         // What happened so far; the disconnect itself fails whatever is still in flight,
         // which is not the broker refusing anything.
         const bool lost = !client_.is_connected();
         const auto counts = client_.counts();
-        const std::string refused = client_.first_publish_error();
-        // Past the -W deadline nothing is worth waiting for: Paho would hold the DISCONNECT
-        // back for the unacknowledged flows until the disconnect timeout (2 s).
-        if (code == ExitCode::Timeout) {
+        const std::string refused = too_large_.empty() ? client_.first_publish_error() : too_large_;
+        // Past the -W deadline, after a signal or with the broker gone, nothing is worth
+        // waiting for: Paho would hold the DISCONNECT back for the unacknowledged flows
+        // until the disconnect timeout (2 s), and a late one lets the broker send the will.
+        if (code == ExitCode::Timeout || code == ExitCode::Unreachable ||
+            code == ExitCode::Interrupted || stalled_) {
             client_.disconnect(std::chrono::milliseconds(0));
         } else {
             client_.disconnect();
         }
+        // (A message the kept session sends again after a reconnect counts as not
+        // acknowledged here, though its flow usually completes: Paho holds the DISCONNECT
+        // back for it. Only a failed run names these numbers.)
         const auto missing = counts.sent - counts.completed;
         if (!bad_line_.empty()) throw Error(ExitCode::Usage, bad_line_);
         if (!refused.empty()) {
@@ -213,10 +283,24 @@ class Publisher {
                              missing, counts.sent);
         }
         if (code == ExitCode::Interrupted) return code;
-        if (lost && missing > 0) {
+        if (stalled_) {
             throw make_error(ExitCode::Failure,
-                             "connection to {} lost: {} of {} messages not acknowledged",
-                             client_.endpoint(), missing, counts.sent);
+                             "the broker acknowledged nothing for {} s: {} of {} messages not "
+                             "acknowledged{}",
+                             seconds(stall_budget_), missing, counts.sent,
+                             options_.qos == 2 ? " (does it support QoS 2? try -q 1)" : "");
+        }
+        if (counts.dropped > 0) {
+            throw make_error(ExitCode::Failure,
+                             "connection to {} was lost: {} of {} messages in flight were dropped "
+                             "with the clean session (-c -i ID keeps them for resending)",
+                             client_.endpoint(), counts.dropped, counts.sent);
+        }
+        if (code == ExitCode::Unreachable || (lost && missing > 0)) {
+            throw make_error(ExitCode::Unreachable,
+                             "connection to {} lost and not regained within {} s: {} of {} "
+                             "messages not acknowledged",
+                             client_.endpoint(), seconds(reconnect_budget_), missing, counts.sent);
         }
         return code;
     }
@@ -228,8 +312,19 @@ class Publisher {
         return wake;
     }
 
+    static double seconds(std::chrono::nanoseconds span) {
+        return std::chrono::duration<double>(span).count();
+    }
+
     const PubOptions& options_;
     Client client_;
+    std::chrono::nanoseconds reconnect_budget_;  // --connect-timeout, from each loss
+    // Without any acknowledgement while connected for this long, the run ends.
+    std::chrono::nanoseconds stall_budget_ = std::chrono::seconds(30);
+    bool stalled_ = false;
+    ProtocolVersion version_;
+    std::optional<std::uint32_t> broker_maximum_;  // Maximum Packet Size of a v5 CONNACK
+    std::string too_large_;                        // why a message was not sent
     Deadline deadline_;
     std::string bad_line_;
 };

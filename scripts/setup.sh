@@ -1,18 +1,33 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages mqtk needs (only the missing ones: quick when all are
-# present), then configures and builds. Usage: scripts/setup.sh [--sanitize]
+# present), then configures and builds. Usage: scripts/setup.sh [--sanitize] [--fuzz]
 #   build/       the normal build (RelWithDebInfo)
 #   build-asan/  with --sanitize: AddressSanitizer + UndefinedBehaviorSanitizer
+#   build-fuzz/  with --fuzz: clang, the libFuzzer targets of fuzz/ (ASan + UBSan)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+sanitize=""
+fuzz=""
+for arg in "$@"; do
+  case "$arg" in
+    --sanitize) sanitize=1 ;;
+    --fuzz) fuzz=1 ;;
+    *) echo "usage: scripts/setup.sh [--sanitize] [--fuzz]" >&2; exit 2 ;;
+  esac
+done
 
 packages=(
   g++ cmake make pkg-config
   libpaho-mqttpp-dev libpaho-mqtt-dev libcli11-dev libfmt-dev nlohmann-json3-dev doctest-dev
+  libssl-dev  # core/tls_key.cpp reads encrypted --key files with libcrypto
   mosquitto mosquitto-clients openssl ca-certificates scdoc
   man-db groff-base bash-completion zsh fish binutils  # docs tests: man -l, completions, readelf
   rabbitmq-server python3-paho-mqtt  # interop tests: a broker and a client no one here wrote
 )
+# libFuzzer and the sanitizers' runtimes are only recommended by clang: named here, since
+# recommendations are not installed.
+[ -z "$fuzz" ] || packages+=(clang libclang-rt-dev)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
@@ -45,7 +60,13 @@ tests/support/interop/install.sh >/dev/null
 jobs=$(nproc)
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j"$jobs"
-if [[ "${1:-}" == "--sanitize" ]]; then
+if [ -n "$sanitize" ]; then
   cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DMQTK_SANITIZE=ON >/dev/null
   cmake --build build-asan -j"$jobs"
+fi
+if [ -n "$fuzz" ]; then
+  # Only the fuzz targets (and the core they link) are built here, not the suites.
+  CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DMQTK_FUZZ=ON -DMQTK_BUILD_TESTS=OFF >/dev/null
+  cmake --build build-fuzz --target mqtk_fuzzers -j"$jobs"
 fi

@@ -402,3 +402,24 @@ TEST_CASE("parse_json_record refuses bad lines with a one-line reason") {
         }
     }
 }
+
+// Found by fuzz/jsonl_fuzz: nlohmann reports a number beyond a double's range with
+// out_of_range, not parse_error, and it escaped as an untyped exception (pub --jsonl then
+// exited 1 without naming the line). The first line is the fuzzer's input as it was.
+TEST_CASE("parse_json_record: a number beyond a double's range is a usage error") {
+    const BadLine lines[] = {
+        {"18446474009e51616", "number overflow parsing '18446474009e51616'"},
+        {R"({"topic":"t","qos":1e400})", "number overflow parsing '1e400'"},
+        {R"({"topic":"t","mid":-2e308})", "number overflow parsing '-2e308'"},
+    };
+    for (const auto& bad : lines) {
+        CAPTURE(bad.line);
+        try {
+            (void)mqtk::parse_json_record(bad.line);
+            FAIL("accepted");
+        } catch (const mqtk::Error& error) {
+            CHECK(error.code() == mqtk::ExitCode::Usage);
+            CHECK(std::string_view(error.what()) == bad.error);
+        }
+    }
+}
