@@ -276,11 +276,12 @@ class PublishListener : public mqtt::iaction_listener {
     Client::PublishCompletion completion;  // optional, see Client::on_publish_complete
     bool keeps_session = false;            // the broker keeps the session across a reconnect
     std::uint64_t reconnected_ns = 0;      // monotonic_ns() of the last settle_window()
-    std::uint64_t progress_ns = 0;  // last outcome, or the first publish after an idle spell
+    std::uint64_t progress_ns = 0;         // last outcome, or the first publish after an idle spell
 
   private:
     static std::uint64_t published_ns(const mqtt::token& token) {
-        return static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(token.get_user_context()));
+        return static_cast<std::uint64_t>(
+            reinterpret_cast<std::uintptr_t>(token.get_user_context()));
     }
     static int qos_of(const mqtt::token& token) {
         const auto* delivery = dynamic_cast<const mqtt::delivery_token*>(&token);
@@ -487,8 +488,9 @@ void Client::Impl::deliver(const mqtt::const_message_ptr& message) {
 // with the connection can outlive its socket: the next socket, given the same (lowest
 // free) number, then looks busy for ever, and nothing - not even the resending of the
 // kept session - is written on the new connection (measured: a network cut mid-stream
-// froze `pub -l -c` after the reconnect, every time). Taking the number Paho just freed
-// gives the new socket another one. Costs one descriptor per connection loss.
+// froze `pub -l -c` after the reconnect, every time; restart_test.cpp has the cut).
+// Taking the number Paho just freed gives the new socket another one. Costs one
+// descriptor per connection loss.
 void hold_lost_socket_number() {
     (void)::open("/dev/null", O_RDONLY | O_CLOEXEC);
 }

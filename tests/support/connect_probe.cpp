@@ -258,23 +258,9 @@ void BrokerFreeze::resume() {
 }
 
 SilentServer::SilentServer() {
-    for (int attempt = 0; attempt < 10 && fd_ < 0; ++attempt) {
-        const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (fd < 0) throw std::system_error(errno, std::generic_category(), "socket");
-        const int port = free_port();
-        sockaddr_in addr{};
-        addr.sin_family = AF_INET;
-        addr.sin_port = htons(static_cast<std::uint16_t>(port));
-        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-            ::listen(fd, 16) == 0) {
-            fd_ = fd;
-            port_ = port;
-        } else {
-            ::close(fd);
-        }
-    }
-    if (fd_ < 0) throw std::runtime_error("SilentServer: no port to listen on");
+    const LoopbackListener listener = listen_on_free_port("SilentServer");
+    fd_ = listener.fd;
+    port_ = listener.port;
 }
 
 SilentServer::~SilentServer() {

@@ -202,23 +202,9 @@ void FakeBroker::Connection::relay(int upstream_port, const std::set<std::uint8_
 
 FakeBroker::FakeBroker(Script script) : state_(std::make_shared<State>()) {
     state_->script = std::move(script);
-    for (int attempt = 0; attempt < 10 && state_->listen_fd < 0; ++attempt) {
-        const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (fd < 0) throw std::system_error(errno, std::generic_category(), "socket");
-        const int port = free_port();
-        sockaddr_in addr{};
-        addr.sin_family = AF_INET;
-        addr.sin_port = htons(static_cast<std::uint16_t>(port));
-        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-            ::listen(fd, 16) == 0) {
-            state_->listen_fd = fd;
-            port_ = port;
-        } else {
-            ::close(fd);
-        }
-    }
-    if (state_->listen_fd < 0) throw std::runtime_error("FakeBroker: no port to listen on");
+    const LoopbackListener listener = listen_on_free_port("FakeBroker");
+    state_->listen_fd = listener.fd;
+    port_ = listener.port;
 
     state_->accepter = std::thread([state = state_] {
         while (!state->stopping) {

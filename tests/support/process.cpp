@@ -622,6 +622,26 @@ int free_port() {
                              "-" + std::to_string(high));
 }
 
+LoopbackListener listen_on_free_port(const char* who) {
+    for (int attempt = 0; attempt < 10; ++attempt) {
+        const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0) throw std::system_error(errno, std::generic_category(), "socket");
+        const int one = 1;
+        ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        const int port = free_port();
+        sockaddr_in addr{};
+        addr.sin_family = AF_INET;
+        addr.sin_port = htons(static_cast<std::uint16_t>(port));
+        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+            ::listen(fd, 16) == 0) {
+            return {fd, port};
+        }
+        ::close(fd);
+    }
+    throw std::runtime_error(std::string(who) + ": no port to listen on");
+}
+
 namespace {
 
 constexpr std::string_view kTempPrefix = "mqtk-test-";

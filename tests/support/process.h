@@ -105,6 +105,14 @@ ProcessResult mqtk(std::vector<std::string> args, RunOptions options = {});
 // in one process.
 int free_port();
 
+// A TCP socket listening on 127.0.0.1 at a free_port(), for test servers (fake brokers,
+// relays). Throws std::runtime_error naming `who` when no port could be had.
+struct LoopbackListener {
+    int fd = -1;
+    int port = -1;
+};
+LoopbackListener listen_on_free_port(const char* who);
+
 // A fresh directory /tmp/mqtk-test-<pid>-XXXXXX, removed with its contents on
 // destruction. The first one made in a process also removes those of dead test processes
 // (killed by a timeout before their destructors ran).

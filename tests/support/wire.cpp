@@ -334,20 +334,9 @@ WireTap::WireTap(int broker_port) : state_(std::make_shared<State>()) {
     State& s = *state_;
     s.broker_port = broker_port;
     if (::pipe2(s.stop_pipe, O_CLOEXEC) != 0) throw_errno("pipe2");
-    s.listen_fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (s.listen_fd < 0) throw_errno("socket");
-    const int one = 1;
-    ::setsockopt(s.listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    for (int attempt = 0;; ++attempt) {
-        s.port = free_port();
-        sockaddr_in addr{};
-        addr.sin_family = AF_INET;
-        addr.sin_port = htons(static_cast<std::uint16_t>(s.port));
-        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        if (::bind(s.listen_fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) break;
-        if (attempt == 10) throw_errno("WireTap: bind");
-    }
-    if (::listen(s.listen_fd, 16) != 0) throw_errno("listen");
+    const LoopbackListener listener = listen_on_free_port("WireTap");
+    s.listen_fd = listener.fd;
+    s.port = listener.port;
     s.thread = std::thread([&s] { s.loop(); });
 }
 
