@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <exception>
+#include <string>
 
 #include "cli/bench.h"
 #include "cli/config_file.h"
@@ -21,9 +22,23 @@ namespace {
 
 using mqtk::ExitCode;
 
-// An Error without a message (an interrupt) ends the run without a word.
+// An Error without a message (an interrupt) ends the run without a word. The message is
+// one line whatever it quotes: a control character in a user's argument (a newline in a
+// URL, an escape sequence in a property) is written as \n, \xNN.
 void print_error(const char* message, bool quiet) {
-    if (!quiet && *message != '\0') std::fprintf(stderr, "mqtk: %s\n", message);
+    if (quiet || *message == '\0') return;
+    std::string line;
+    for (const char* c = message; *c != '\0'; ++c) {
+        const auto byte = static_cast<unsigned char>(*c);
+        if (byte == '\n') {
+            line += "\\n";
+        } else if (byte < 0x20 || byte == 0x7f) {
+            line += fmt::format("\\x{:02x}", byte);
+        } else {
+            line += *c;
+        }
+    }
+    std::fprintf(stderr, "mqtk: %s\n", line.c_str());
 }
 
 // CLI11's own exit codes are 100+; the contract wants 2 for every usage error, and 0 for

@@ -648,8 +648,12 @@ class CjsonReprinter {
     bool string() {
         const char* const start = p_ + 1;
         const char* close = start;
-        while (close < end_ && *close != '"')
+        while (close < end_ && *close != '"') {
+            // A trailing backslash leaves the string open; stepping over it would point
+            // past the end of the payload.
+            if (*close == '\\' && end_ - close < 2) return false;
             close += *close == '\\' ? 2 : 1;
+        }
         if (close >= end_) return false;
         out_ += '"';
         truncated_ = false;

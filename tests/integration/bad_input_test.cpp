@@ -536,3 +536,17 @@ TEST_CASE("bad input: an encrypted --key needs its passphrase, then mutual TLS w
         }
     }
 }
+
+namespace {
+
+// Error lines quote the user's arguments; a newline or an escape sequence in one must not
+// split the line or reach the terminal raw (cli/main.cpp writes them as \n, \xNN).
+TEST_CASE("bad input: an argument holding control characters still gives one plain line") {
+    Broker broker;
+    check_table(broker, "pub",
+                {{{"-L", "mqtt://h\nx:99999/t", "-m", "x"}, "mqtt://h\\nx:99999/t"},
+                 {{"-t", "t", "-m", "x", "-V", "5", "-D", "publish", "bogus\x1b[31m", "v"},
+                  "bogus\\x1b[31m"}});
+}
+
+}  // namespace

@@ -818,6 +818,14 @@ TEST_CASE("format: colour marks the topic of -v only") {
     CHECK(render(options("--color", "%t %p"), make("g/a", "hi")) == "g/a hi\n");
 }
 
+TEST_CASE("format: %J of a payload ending inside a string escape is not JSON") {
+    // {"a":"x\ ends with a backslash: the string scan must stop at the end of the payload
+    // (found by fuzz/format_fuzz.cpp's review), and the payload is not JSON, so %J is empty.
+    set_timezone("UTC");
+    CHECK(render(options("", "<%J>"), make("g/j", "{\"a\":\"x\\")) == "<>\n");
+    CHECK(render(options("", "<%J>"), make("g/j", "\"\\")) == "<>\n");
+}
+
 TEST_CASE("format: a template stops at a NUL, as mosquitto's C string does") {
     CHECK(render(options("", std::string_view("a%t\0%k", 6)), make("t", "p")) == "at\n");
 }
