@@ -116,6 +116,9 @@ TEST_CASE("limits: a 300 MB -f file is exit 2 before connecting, and is never re
     TempDir dir;
     const std::string huge = sparse_file(dir, "huge", 300'000'000);
     const std::string one_over = sparse_file(dir, "one-over", kMaxFilePayload + 1);
+    // What mqtk costs doing nothing (the sanitizer build alone starts at ~80 MB).
+    const long baseline_kb = mqtk_measured(dir, {"--version"}).peak_rss_kb;
+    REQUIRE(baseline_kb > 0);
     for (const auto& file : {huge, one_over}) {
         CAPTURE(file);
         const Measured m = mqtk_measured(
@@ -128,9 +131,9 @@ TEST_CASE("limits: a 300 MB -f file is exit 2 before connecting, and is never re
         CHECK(contains(m.result.err, "larger than the largest MQTT payload"));
         CHECK(contains(m.result.err, str(static_cast<long long>(kMaxFilePayload))));
         // Refused from its size alone: a read would have cost 300 MB of RSS.
-        INFO("peak RSS " << m.peak_rss_kb << " kB");
+        INFO("peak RSS " << m.peak_rss_kb << " kB, mqtk --version " << baseline_kb << " kB");
         CHECK(m.peak_rss_kb > 0);
-        CHECK(m.peak_rss_kb < 64 * 1024);
+        CHECK(m.peak_rss_kb < baseline_kb + 32 * 1024);
     }
     CHECK(mqtk::test::connections_before_fence(broker) == 0);
 }
@@ -277,7 +280,9 @@ TEST_CASE("limits: a stalled reader of mqtk sub -q 1 -c loses nothing and costs 
             << kMessages << " x " << kPayloadSize << " B published: VmRSS " << stalled_rss_kb
             << " kB (before: " << rss_before_kb << " kB), VmHWM " << stalled_peak_kb << " kB");
     CHECK(stalled_peak_kb > 0);
-    CHECK(stalled_peak_kb < 64 * 1024);  // the messages (20 MB) are not inside mqtk
+    // The messages (20 MB) are not inside mqtk: it grew by less than that (measured from its
+    // own start, as the sanitizer build begins at ~80 MB).
+    CHECK(stalled_peak_kb < rss_before_kb + 12 * 1024);
 
     // The reader resumes: every message arrives, once, and mqtk ends at -C.
     std::ofstream(go).close();
