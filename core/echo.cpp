@@ -151,7 +151,9 @@ class Echo {
         const auto now_ns = monotonic_ns();
         std::unique_lock lock(mutex_);
         tracker_.on_receive(message, now_ns);
-        if (stopping_) return;
+        // Past -C, what still arrives (our last echo coming back) is timed but not printed:
+        // the output holds N messages, as mosquitto_sub -C N's does.
+        if (stopping_ || count_reached()) return;
         try {
             const bool written =
                 output_.write_with([&](std::string& out) { formatter_.render(message, out); });
@@ -161,7 +163,6 @@ class Echo {
                 return;
             }
             if (options_.responder) return answer(message);
-            if (count_reached()) return;
             if (options_.delay == 0) {
                 lock.unlock();
                 republish(message, /*from_callback=*/true);
