@@ -33,16 +33,6 @@ using mqtk::test::wait_for_connect_line;
 using Clock = std::chrono::steady_clock;
 using Lines = std::vector<std::string>;
 
-// Compares a list of lines and shows both sides when they differ.
-#define CHECK_LINES(actual, ...)                                 \
-    do {                                                         \
-        const Lines actual_lines_ = (actual);                    \
-        const Lines expected_lines_ = Lines __VA_ARGS__;         \
-        INFO("got:      " << mqtk::test::show(actual_lines_));   \
-        INFO("expected: " << mqtk::test::show(expected_lines_)); \
-        CHECK(actual_lines_ == expected_lines_);                 \
-    } while (false)
-
 std::string str(long long n) {
     return std::to_string(n);
 }

@@ -23,6 +23,17 @@ namespace mqtk::test {
 // Lines for a failure message: ["a", "b\x01"] (non-printable bytes as \xNN).
 std::string show(const std::vector<std::string>& lines);
 
+// Compares a list of lines (a std::vector<std::string>) and shows both sides when they
+// differ. For doctest test cases.
+#define CHECK_LINES(actual, ...)                                                               \
+    do {                                                                                       \
+        const std::vector<std::string> actual_lines_ = (actual);                               \
+        const std::vector<std::string> expected_lines_ = std::vector<std::string> __VA_ARGS__; \
+        INFO("got:      " << mqtk::test::show(actual_lines_));                                 \
+        INFO("expected: " << mqtk::test::show(expected_lines_));                               \
+        CHECK(actual_lines_ == expected_lines_);                                               \
+    } while (false)
+
 // {"-h", "127.0.0.1", "-p", "<port>"}.
 std::vector<std::string> address_args(int port);
 
