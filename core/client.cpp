@@ -249,6 +249,7 @@ class PublishListener : public mqtt::iaction_listener {
         }
         ++counts.failed;
         if (first_error.empty()) {
+            failed_any = true;
             first_error = refusal ? fmt::format("broker refused the publish: {} (0x{:02x})",
                                                 reason_text(reason), reason)
                                   : fmt::format("publish failed: {}", error_text(rc));
@@ -273,6 +274,7 @@ class PublishListener : public mqtt::iaction_listener {
     bool waiting = false;
     std::uint64_t wake_at = 0;  // in_flight at which a waiter wants to hear of it
     std::string first_error;
+    std::atomic<bool> failed_any{false};   // first_error is set: readable without the lock
     Client::PublishCompletion completion;  // optional, see Client::on_publish_complete
     bool keeps_session = false;            // the broker keeps the session across a reconnect
     std::uint64_t reconnected_ns = 0;      // monotonic_ns() of the last settle_window()
@@ -796,6 +798,10 @@ bool Client::wait_for_completion(std::optional<std::chrono::steady_clock::time_p
 PublishCounts Client::counts() const {
     std::lock_guard lock(impl_->listener.mutex);
     return impl_->listener.counts;
+}
+
+bool Client::publish_failed() const {
+    return impl_->listener.failed_any.load(std::memory_order_relaxed);
 }
 
 std::string Client::first_publish_error() const {

@@ -111,6 +111,8 @@ class Client {
     PublishCounts counts() const;
     // The first broker refusal or loss as one line, empty if none.
     std::string first_publish_error() const;
+    // Whether first_publish_error() is set; cheap enough to ask per message.
+    bool publish_failed() const;
 
     bool is_connected() const;
     // How long the connection has been down (zero while connected): a command that

@@ -130,7 +130,7 @@ class Publisher {
     Stop stop_reason() const {
         if (interrupted()) return Stop::Interrupted;
         if (deadline_ && Clock::now() >= *deadline_) return Stop::Timeout;
-        if (!client_.first_publish_error().empty() || !too_large_.empty()) return Stop::Refused;
+        if (client_.publish_failed() || !too_large_.empty()) return Stop::Refused;
         if (client_.offline_for() > reconnect_budget_) return Stop::BrokerGone;
         // Connected, yet nothing acknowledged for that long: a broker that dropped the
         // flows (RabbitMQ 3.10 and QoS 2), or a client library that lost them.
@@ -140,6 +140,12 @@ class Publisher {
         return Stop::None;
     }
     bool should_stop() const { return stop_reason() != Stop::None; }
+    // The part of should_stop() worth asking after every message (no lock, no copy): the
+    // rest only matters once the window is full, where publish() asks should_stop().
+    bool stop_now() const {
+        return interrupted() || (deadline_ && Clock::now() >= *deadline_) ||
+               client_.publish_failed() || !too_large_.empty();
+    }
 
     // Publishes one message, waiting for room in the window as long as nothing says stop.
     // A message larger than the broker's Maximum Packet Size is refused here: sent, it
@@ -181,7 +187,7 @@ class Publisher {
 
     ExitCode publish_repeated(std::string payload) {
         const Message message = make_message(std::move(payload));
-        for (long i = 0; i < options_.repeat && !should_stop(); ++i) {
+        for (long i = 0; i < options_.repeat && !stop_now(); ++i) {
             if (i > 0 && options_.repeat_delay > 0) {
                 pause(options_.repeat_delay, deadline_);
                 if (should_stop()) break;
@@ -199,7 +205,7 @@ class Publisher {
             switch (reader.next(line, deadline_)) {
                 case LineReader::Status::Line:
                     message.payload.assign(line);
-                    if (!publish(message) || should_stop()) return stopped();
+                    if (!publish(message) || stop_now()) return stopped();
                     break;
                 case LineReader::Status::End:
                     return ExitCode::Success;
@@ -229,7 +235,7 @@ class Publisher {
                         bad_line_ = fmt::format("--jsonl line {}: {}", number, error.what());
                         return ExitCode::Usage;
                     }
-                    if (!publish(message) || should_stop()) return stopped();
+                    if (!publish(message) || stop_now()) return stopped();
                     break;
                 }
                 case LineReader::Status::End:
