@@ -24,7 +24,6 @@
 #include <mutex>
 #include <thread>
 
-#include "core/bench_pacer.h"
 #include "core/bench_parallel.h"
 #include "core/bench_payload.h"
 #include "core/bench_sequence.h"
@@ -32,6 +31,7 @@
 #include "core/clock.h"
 #include "core/error.h"
 #include "core/interrupt.h"
+#include "core/paho_waits.h"
 #include "core/socket_tuning.h"
 
 namespace mqtk {
@@ -185,8 +185,7 @@ class MessageRun {
     // Subscribers first, each subscribed before its connect counts as done, then
     // publishers; several connects in flight at once.
     void connect_all() {
-        PahoPacer pacer(connection_, fmt::format("{}-pacer{}", context_.client_base, getpid()));
-        pacer.start();
+        const ConnectInProgress connecting;  // keeps Paho's receive thread turning
         connect_group(subscribers_.size(), [this](std::size_t i) {
             SubscriberState& s = *subscribers_[i];
             connect_one(*s.client);

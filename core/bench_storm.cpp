@@ -11,11 +11,11 @@
 #include <memory>
 #include <mutex>
 
-#include "core/bench_pacer.h"
 #include "core/bench_parallel.h"
 #include "core/client.h"
 #include "core/clock.h"
 #include "core/error.h"
+#include "core/paho_waits.h"
 
 namespace mqtk {
 namespace {
@@ -55,14 +55,14 @@ class StormRun {
           clients_(plan.connections.count) {}
 
     BenchResult run() {
-        PahoPacer pacer(connection_, fmt::format("{}-pacer{}", context_.client_base, getpid()));
         const std::size_t memory_before = resident_bytes();
         const auto go = coordinator_.ready();
         if (!go) return collect(true);
         go_ns_ = *go;
-        pacer.start();
-        open_all();
-        pacer.stop();
+        {
+            const ConnectInProgress connecting;  // keeps Paho's receive thread turning
+            open_all();
+        }
         connect_window_ = last_connack_ns_ > go_ns_ ? last_connack_ns_ - go_ns_ : 0;
         const std::size_t memory_after = resident_bytes();
         memory_ = memory_after > memory_before ? memory_after - memory_before : 0;

@@ -37,7 +37,7 @@
 #include "core/error.h"
 #include "core/interrupt.h"
 #include "core/net_diagnosis.h"
-#include "core/paho_wakeup.h"
+#include "core/paho_waits.h"
 #include "core/socket_tuning.h"
 
 namespace mqtk {
@@ -45,12 +45,8 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Paho's receive thread polls for 1 s, then naps 100 ms if nothing came.
-constexpr std::uint64_t kQuietNs = 500'000'000;
-// The last publish of any client: Paho has one receive thread per process, so whether it
-// may be napping depends on all clients, not one (bench's 100 clients at 1 msg/s each
-// would otherwise scan /proc on every publish).
-std::atomic<std::uint64_t> last_publish_ns{0};
+// How long a failed connect_async() may spend finding out why (see AsyncConnect).
+constexpr double kQuickDiagnosisSeconds = 0.05;
 
 int paho_version(ProtocolVersion version) {
     switch (version) {
@@ -350,11 +346,20 @@ struct Client::Impl {
         void on_failure(const mqtt::token& token) override {
             if (reported.exchange(true)) return;
             const int rc = token.get_return_code();
+            if (rc > 0) {
+                const Error failure = make_error(
+                    ExitCode::Refused, "broker refused the connection: {}", impl->refusal_text(rc));
+                done(&failure);
+                return;
+            }
+            // Paho says only "failure"; a quick look at the port names the usual causes
+            // (refused, unreachable). Quick, because this is Paho's thread: a storm's
+            // other connects wait meanwhile.
+            std::string why = diagnose_tcp(impl->options.host, impl->options.effective_port(),
+                                           kQuickDiagnosisSeconds);
+            if (why.empty()) why = error_text(rc);
             const Error failure =
-                rc > 0 ? make_error(ExitCode::Refused, "broker refused the connection: {}",
-                                    impl->refusal_text(rc))
-                       : make_error(ExitCode::Unreachable, "cannot connect to {}: {}",
-                                    impl->endpoint, error_text(rc));
+                make_error(ExitCode::Unreachable, "cannot connect to {}: {}", impl->endpoint, why);
             done(&failure);
         }
     } async_connect;
@@ -580,6 +585,7 @@ ConnectResult Client::connect() {
     const auto timeout = std::chrono::duration<double>(impl.options.connect_timeout);
     const auto started = Clock::now();
     try {
+        const ConnectInProgress connecting;  // Paho's receive thread: no 10 ms wait
         mqtt::token_ptr token;
         {
             // Paho starts its threads here; they inherit a mask without SIGINT/SIGTERM, so
@@ -587,15 +593,13 @@ ConnectResult Client::connect() {
             SignalBlock block;
             token = impl.paho->connect(impl.connect_options);
         }
-        // Poll in short slices so Paho's receive thread can be woken from its start-up
-        // nap (see paho_wakeup.h): the CONNACK is read by that thread.
+        // In slices, to notice a signal; the token's completion ends a slice at once.
         const auto give_up = Clock::now() + std::chrono::duration_cast<Clock::duration>(timeout);
-        while (!token->wait_for(std::chrono::milliseconds(1))) {
+        while (!token->wait_for(std::chrono::milliseconds(5))) {
             // Ctrl-C on a broker that does not answer ends at once, silently, as it would
             // at any later stage (there is no session to close yet).
             if (interrupted()) throw Error(ExitCode::Interrupted, "");
             if (Clock::now() >= give_up) throw mqtt::exception(MQTTASYNC_FAILURE);
-            wake_paho_receive_thread();
         }
         const auto response = token->get_connect_response();
         ConnectResult result;
@@ -730,11 +734,6 @@ bool Client::publish(const Message& message, const GiveUp& give_up) {
         // Stamped under the lock, so a reconnect's settle_window() is either before the
         // stamp or counts this message.
         now = monotonic_ns();
-    }
-    // After a quiet second Paho's receive thread naps 100 ms (see paho_wakeup.h); a
-    // publish after a pause expects an answer soon, so make sure it is awake.
-    if (now - last_publish_ns.exchange(now, std::memory_order_relaxed) > kQuietNs) {
-        wake_paho_receive_thread();
     }
     if (!impl.last_topic || impl.last_topic.str() != message.topic) {
         impl.last_topic = mqtt::string_ref(message.topic);
