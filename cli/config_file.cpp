@@ -41,6 +41,16 @@ void warn_if_exposed(const std::string& path, const std::vector<CLI::ConfigItem>
     }
 }
 
+// True when `command` or another subcommand of its parent has the long option --name.
+bool any_command_has(CLI::App& command, const std::string& name) {
+    CLI::App* root = command.get_parent() != nullptr ? command.get_parent() : &command;
+    if (root->get_option_no_throw("--" + name) != nullptr) return true;
+    for (CLI::App* sub : root->get_subcommands([](CLI::App*) { return true; })) {
+        if (sub->get_option_no_throw("--" + name) != nullptr) return true;
+    }
+    return false;
+}
+
 }  // namespace
 
 void add_config_flags(CLI::App& command, ConfigFlags& flags) {
@@ -81,10 +91,15 @@ void apply_config_file(CLI::App& command, const ConfigFlags& flags) {
             if (!wanted) continue;
             if (in_profile) profile_found = true;
             CLI::Option* option = command.get_option_no_throw("--" + item.name);
-            // Keys of other commands (e.g. `topic` for bench) are not errors.
-            if (option == nullptr || (option->count() > 0 && from_file.count(option) == 0)) {
+            if (option == nullptr) {
+                // Keys of other commands (e.g. `topic` for bench) are not errors; a key no
+                // command knows is a typo or junk, which would otherwise go unnoticed.
+                if (!any_command_has(command, item.name)) {
+                    throw usage_error("config file '{}': unknown key '{}'", path, item.name);
+                }
                 continue;
             }
+            if (option->count() > 0 && from_file.count(option) == 0) continue;  // argv wins
             option->clear();
             option->add_result(item.inputs);
             try {

@@ -576,6 +576,19 @@ TEST_CASE("connect: --config FILE, $XDG_CONFIG_HOME/mqtk/config and --profile") 
         check_error(pub_bare({"--config", dir.file("missing"), "-t", "t", "-m", "x"}, no_default),
                     2);
     }
+    SUBCASE("a key of another command is ignored; a key no command knows is exit 2") {
+        const std::string other = dir.write("other.toml", config + "topic = \"bench/%i\"\n");
+        check_success(pub_bare({"--config", other, "-t", "t", "-m", "x"}, no_default));
+        for (const std::string junk :
+             {"hots = \"127.0.0.1\"\n", "this is not toml\n", "[lab]\nkeepalives = 3\n"}) {
+            CAPTURE(junk);
+            const std::string bad = dir.write("bad.toml", config + junk);
+            const ProcessResult r =
+                pub_bare({"--config", bad, "--profile", "lab", "-t", "t", "-m", "x"}, no_default);
+            check_error(r, 2);
+            CHECK(r.err.find("unknown key") != std::string::npos);
+        }
+    }
 }
 
 // --- messages and usage errors
