@@ -138,6 +138,37 @@ TEST_CASE("limits: a 300 MB -f file is exit 2 before connecting, and is never re
     CHECK(mqtk::test::connections_before_fence(broker) == 0);
 }
 
+TEST_CASE("limits: 300 MB on stdin for -s is exit 2, and read no further than MQTT allows") {
+    Broker broker;
+    TempDir dir;
+    const std::string huge = sparse_file(dir, "huge", 300'000'000);
+    // stdin from the file through a shell, so the test does not hold 300 MB itself.
+    const std::string report = dir.file("time.txt");
+    const ProcessResult r = mqtk::test::run(
+        {"/bin/sh", "-c",
+         "exec /usr/bin/time -f %M -o \"$1\" \"$2\" pub -h 127.0.0.1 -p \"$3\" -t limits/big -s "
+         "< \"$4\"",
+         "sh", report, mqtk::test::mqtk_binary(), str(broker.port()), huge},
+        {.timeout = 60s});
+    INFO(r.describe());
+    CHECK(r.exit_code == 2);
+    CHECK(r.out.empty());
+    CHECK(mqtk::test::is_one_error_line(r.err));
+    CHECK(contains(r.err, "stdin is larger than the largest MQTT payload"));
+    // -s has to read to know the size, but stops at the limit (268 MB), not at 300 MB.
+    std::ifstream file(report);
+    long peak_rss_kb = -1;
+    for (std::string line; std::getline(file, line);) {
+        if (!line.empty()) peak_rss_kb = std::atol(line.c_str());
+    }
+    INFO("peak RSS " << peak_rss_kb << " kB");
+    CHECK(peak_rss_kb > 0);
+#ifndef MQTK_SANITIZE  // ASan's quarantine keeps freed buffers: its RSS says nothing here
+    CHECK(peak_rss_kb < 300'000'000 / 1024);
+#endif
+    CHECK(mqtk::test::connections_before_fence(broker) == 0);
+}
+
 // --- payloads larger than the broker allows ----------------------------------------------------
 
 namespace {
