@@ -79,7 +79,11 @@ struct PublisherState {
     std::uint64_t window = 20;
 
     std::uint64_t in_flight() const { return sent_total.load() - completed.load(); }
-    bool half_empty() const { return 2 * in_flight() <= window; }
+    // Enough room to be worth a refill: half the window at QoS 0, one slot at QoS 1/2
+    // (see refill_mark() in core/client.cpp: a silent publisher stalls against Nagle).
+    bool has_room(int qos) const {
+        return qos == 0 ? 2 * in_flight() <= window : in_flight() < window;
+    }
 };
 
 struct SubscriberState {
@@ -332,15 +336,15 @@ class MessageRun {
         }
     }
 
-    // Sleeps until some window has drained to half (or 10 ms passed, to notice the end of
-    // the run). Waking at half rather than at the first free slot refills windows in
-    // batches: one wake-up per message made this thread and Paho's ping-pong.
+    // Sleeps until some window has room (PublisherState::has_room), or 10 ms passed, to
+    // notice the end of the run.
     void wait_for_room(const std::vector<PublisherState*>& active) {
         std::unique_lock lock(room_mutex_);
         waiting_for_room_ = true;
         room_.wait_for(lock, std::chrono::milliseconds(10), [&] {
-            return std::any_of(active.begin(), active.end(),
-                               [](const PublisherState* p) { return p->half_empty(); });
+            return std::any_of(active.begin(), active.end(), [this](const PublisherState* p) {
+                return p->has_room(options_.qos);
+            });
         });
         waiting_for_room_ = false;
     }
@@ -349,7 +353,7 @@ class MessageRun {
     void completed(PublisherState& p, std::uint64_t published_ns, bool ok) {
         p.completed.fetch_add(1);
         if (options_.qos > 0) acknowledged(published_ns, ok);
-        if (waiting_for_room_.load() && p.half_empty()) {
+        if (waiting_for_room_.load() && p.has_room(options_.qos)) {
             std::lock_guard lock(room_mutex_);
             room_.notify_one();
         }
