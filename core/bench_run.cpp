@@ -31,7 +31,7 @@
 #include "core/clock.h"
 #include "core/error.h"
 #include "core/interrupt.h"
-#include "core/paho_waits.h"
+#include "core/paho_hooks.h"
 #include "core/socket_tuning.h"
 
 namespace mqtk {
@@ -353,7 +353,8 @@ class MessageRun {
     void completed(PublisherState& p, std::uint64_t published_ns, bool ok) {
         p.completed.fetch_add(1);
         if (options_.qos > 0) acknowledged(published_ns, ok);
-        if (waiting_for_room_.load() && p.has_room(options_.qos)) {
+        // A QoS 0 completion on Paho's receive thread: see PublishListener::release().
+        if (waiting_for_room_.load() && (p.has_room(options_.qos) || in_paho_receive_thread())) {
             std::lock_guard lock(room_mutex_);
             room_.notify_one();
         }

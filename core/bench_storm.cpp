@@ -15,7 +15,7 @@
 #include "core/client.h"
 #include "core/clock.h"
 #include "core/error.h"
-#include "core/paho_waits.h"
+#include "core/paho_hooks.h"
 
 namespace mqtk {
 namespace {

@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -50,6 +51,19 @@ bool is_number(std::string_view text) {
 
 [[noreturn]] void throw_errno(const std::string& what) {
     throw std::system_error(errno, std::generic_category(), what);
+}
+
+// A relay re-sends whatever each recv() returned as a segment of its own, so a stream of
+// small packets (PUBLISH ~25 bytes, PUBACK 4 bytes) becomes a stream of small writes. With
+// Nagle on, each write waits for the ACK of the previous one, and the peer delays that
+// ACK up to 40 ms: a QoS 1 window of 20 then moved once per delayed ACK (ss showed 76-80
+// bytes, 19-20 PUBACKs, held in the relay's Send-Q towards pub, and 10+ ms RTTs on
+// loopback), ~800 messages/s instead of tens of thousands - the network-cut stream
+// "stalled" at ~55,500 lines only because the test's 45 s ran out. Clients and mosquitto
+// (set_tcp_nodelay) write without Nagle; so must the relay between them.
+void no_delay(int fd) {
+    const int on = 1;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
 }
 
 void write_all(int fd, const char* data, std::size_t size) {
@@ -291,6 +305,8 @@ void WireTap::State::loop() {
                     ::close(client);
                     if (server >= 0) ::close(server);
                 } else {
+                    no_delay(client);
+                    no_delay(server);
                     std::lock_guard lock(mutex);
                     sent.emplace_back();
                     connections.push_back({client, server, sent.size() - 1});

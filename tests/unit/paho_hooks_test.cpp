@@ -1,0 +1,187 @@
+// core/paho_hooks: the program's own poll(), usleep() and writev() are what shared
+// libraries (Paho) get; on threads named as Paho names its own, waits are cut short while
+// a connect is in progress, the nap after a fruitless poll() is skipped, the wait for
+// something to read also ends when a full socket has room or the send thread parks a
+// write, and a write to a broken connection says "not yet"; other threads' calls are
+// passed on unchanged.
+#include "core/paho_hooks.h"
+
+#include <doctest/doctest.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <thread>
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+struct Pipe {
+    int fds[2]{-1, -1};
+    Pipe() { REQUIRE(pipe(fds) == 0); }
+    ~Pipe() {
+        close(fds[0]);
+        close(fds[1]);
+    }
+};
+
+// A connected pair of non-blocking stream sockets.
+struct SocketPair {
+    int fds[2]{-1, -1};
+    SocketPair() { REQUIRE(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, fds) == 0); }
+    ~SocketPair() {
+        close(fds[0]);
+        if (fds[1] >= 0) close(fds[1]);
+    }
+    // Writes to fds[0] until its buffer is full.
+    void fill() {
+        static const char block[4096] = {};
+        while (write(fds[0], block, sizeof block) > 0) {
+        }
+    }
+};
+
+// Runs `body` on a thread named as Paho names its receive or send thread.
+template <typename Body>
+void as_paho_thread(const char* name, Body body) {
+    std::thread thread([&] {
+        prctl(PR_SET_NAME, name);
+        body();
+    });
+    thread.join();
+}
+
+template <typename Body>
+void as_paho_receive_thread(Body body) {
+    as_paho_thread("MQTTAsync_rcv", body);
+}
+
+ssize_t write_one_byte(int fd) {
+    char byte = 'x';
+    iovec part{&byte, 1};
+    return writev(fd, &part, 1);
+}
+
+// How long `wait` took.
+template <typename Wait>
+Clock::duration time_of(Wait wait) {
+    const auto start = Clock::now();
+    wait();
+    return Clock::now() - start;
+}
+
+}  // namespace
+
+TEST_CASE("paho hooks: the dynamic linker hands out mqtk's poll(), usleep() and writev()") {
+    CHECK(mqtk::paho_hooks_active());
+}
+
+TEST_CASE("paho hooks: during a connect, the receive thread's waits are cut short") {
+    Pipe idle;  // never written: poll() can only time out
+    pollfd watch{idle.fds[0], POLLIN, 0};
+    const mqtk::ConnectInProgress connecting;
+    as_paho_receive_thread([&] {
+        int ready = -1;
+        CHECK(time_of([&] { ready = poll(&watch, 1, 5000); }) < milliseconds(2000));
+        CHECK(ready == 0);
+        CHECK(time_of([] { usleep(100'000); }) < milliseconds(50));      // after a poll: skipped
+        CHECK(time_of([] { usleep(3'000'000); }) < milliseconds(2000));  // alone: shortened
+    });
+}
+
+TEST_CASE("paho hooks: readiness is still reported during a connect") {
+    Pipe ready;
+    REQUIRE(write(ready.fds[1], "x", 1) == 1);
+    pollfd watch{ready.fds[0], POLLIN, 0};
+    const mqtk::ConnectInProgress connecting;
+    as_paho_receive_thread([&] {
+        CHECK(poll(&watch, 1, 1000) == 1);
+        CHECK((watch.revents & POLLIN) != 0);
+    });
+}
+
+TEST_CASE("paho hooks: outside a connect, only the nap after a fruitless poll is skipped") {
+    Pipe idle;
+    pollfd watch{idle.fds[0], POLLIN, 0};
+    as_paho_receive_thread([&] {
+        CHECK(time_of([&] { poll(&watch, 1, 50); }) >= milliseconds(50));
+        CHECK(time_of([] { usleep(100'000); }) < milliseconds(50));
+        CHECK(time_of([] { usleep(50'000); }) >= milliseconds(50));  // no poll before it
+    });
+}
+
+TEST_CASE("paho hooks: other threads' calls are passed on unchanged") {
+    Pipe idle;
+    pollfd watch{idle.fds[0], POLLIN, 0};
+    const mqtk::ConnectInProgress connecting;
+    CHECK(time_of([&] { poll(&watch, 1, 50); }) >= milliseconds(50));
+    CHECK(time_of([] { usleep(50'000); }) >= milliseconds(50));
+}
+
+TEST_CASE("paho hooks: the receive thread's wait ends when a full socket has room again") {
+    SocketPair pair;
+    pair.fill();
+    std::thread reader([&] {
+        std::this_thread::sleep_for(milliseconds(100));
+        char buffer[65536];
+        while (read(pair.fds[1], buffer, sizeof buffer) > 0) {
+        }
+    });
+    as_paho_receive_thread([&] {
+        pollfd check{pair.fds[0], POLLOUT, 0};  // Paho's write check: not writable
+        REQUIRE(poll(&check, 1, 0) == 0);
+        pollfd wait{pair.fds[0], POLLIN | POLLNVAL, 0};
+        int ready = -1;
+        CHECK(time_of([&] { ready = poll(&wait, 1, 5000); }) < milliseconds(2000));
+        CHECK(ready == 0);  // reported as a timeout: Paho cycles and writes on
+        CHECK(wait.revents == 0);
+    });
+    reader.join();
+}
+
+TEST_CASE("paho hooks: a write the send thread parks wakes the receive thread's wait") {
+    Pipe idle;
+    SocketPair pair;
+    pair.fill();
+    std::thread sender([&] {
+        std::this_thread::sleep_for(milliseconds(100));
+        as_paho_thread("MQTTAsync_send", [&] {
+            errno = 0;
+            CHECK(write_one_byte(pair.fds[0]) == -1);
+            CHECK(errno == EAGAIN);  // unchanged for the caller
+        });
+    });
+    as_paho_receive_thread([&] {
+        pollfd wait{idle.fds[0], POLLIN | POLLNVAL, 0};
+        int ready = -1;
+        CHECK(time_of([&] { ready = poll(&wait, 1, 5000); }) < milliseconds(2000));
+        CHECK(ready == 0);
+    });
+    sender.join();
+}
+
+TEST_CASE("paho hooks: on Paho's threads a write to a broken connection says 'not yet'") {
+    std::signal(SIGPIPE, SIG_IGN);  // as mqtk does
+    SocketPair pair;
+    close(pair.fds[1]);
+    pair.fds[1] = -1;
+    for (const char* name : {"MQTTAsync_send", "MQTTAsync_rcv"}) {
+        CAPTURE(name);
+        as_paho_thread(name, [&] {
+            errno = 0;
+            CHECK(write_one_byte(pair.fds[0]) == -1);
+            CHECK(errno == EAGAIN);
+        });
+    }
+    errno = 0;  // anyone else hears the truth
+    CHECK(write_one_byte(pair.fds[0]) == -1);
+    CHECK(errno == EPIPE);
+}
