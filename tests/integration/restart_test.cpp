@@ -1,8 +1,8 @@
 // Faults on the way: a broker restart, and a network cut, while `mqtk pub -l` streams
 // 100,000 lines into `mqtk sub`, both with persistent sessions (-c -i ID), and a broker
-// that does not come back. The lines are counted at the receiving end: every one arrives, in the order they
-// were written (duplicates at QoS 2 are reported, see check_stream). Without -c the broker
-// forgets what was in flight, and pub says how many messages went with the session.
+// that does not come back. The lines are counted at the receiving end: every one arrives, in the
+// order they were written (and at QoS 2 each only once, see persistent_broker()). Without -c the
+// broker forgets what was in flight, and pub says how many messages went with the session.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -38,8 +38,19 @@ constexpr const char* kTopic = "restart/stream";
 
 // Persistence keeps the sessions across restart(); no limit on what a session may queue
 // while its client is away (mosquitto's default of 1000 would drop QoS 1/2 messages).
+//
+// max_inflight_messages: mosquitto 2.0.11 (Debian 12) sends QoS 2 lines to `recv` again
+// after a restart although recv had them (issue 7). When messages queue up for a slow
+// subscriber, each PUBCOMP moves up to max_inflight_messages queued messages into flight
+// (db__message_delete_outgoing counts from the acknowledged message's position; fixed in
+// 2.0.13), so far more than the maximum are in flight (1,467 of 20 seen). On restart
+// persist_read.c puts only the first max_inflight_messages of them back in flight and the
+// rest in the queue, and a queued QoS 2 message is sent as a new PUBLISH, even one whose
+// PUBREL recv had already answered: Paho delivers it again (it must, MQTT-4.3.3). With a
+// maximum above anything in flight here every message is restored in flight, with its
+// state (65534: 2.0.11 reads 65535 as 0, "no maximum", which restores nothing in flight).
 Broker::Config persistent_broker() {
-    return {.persistence = true, .extra = "max_queued_messages 0\n"};
+    return {.persistence = true, .extra = "max_queued_messages 0\nmax_inflight_messages 65534\n"};
 }
 
 std::vector<std::string> with_address(std::string command, int port,
@@ -85,11 +96,8 @@ void check_stream(const std::string& out, int qos, int lines) {
                      << " duplicates, first missing: " << first_missing);
     CHECK(seen.size() == static_cast<std::size_t>(lines));
     CHECK(std::is_sorted(first_arrivals.begin(), first_arrivals.end()));
-    // Exactly once at QoS 2 held in every run on a quiet machine, but under load a broker
-    // restart brought up to ~20 duplicates in about one run of two (not yet traced to
-    // mosquitto's restored session or to Paho's inbound QoS 2 state; issue 7): reported
-    // here, not failed, until it is.
-    if (qos == 2) WARN(duplicates == 0);
+    // Exactly once at QoS 2 (with the broker set up as persistent_broker() says).
+    if (qos == 2) CHECK(duplicates == 0);
 }
 
 // One run: receiver and publisher through `port` (the broker's or a tap's), `fault` done
