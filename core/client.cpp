@@ -58,8 +58,10 @@ std::size_t refill_mark(int qos, std::size_t window) {
     return qos == 0 ? window / 2 : window - 1;
 }
 
-// How long a failed connect_async() may spend finding out why (see AsyncConnect).
-constexpr double kQuickDiagnosisSeconds = 0.05;
+// How long a failed connect_async() may spend finding out why (see AsyncConnect). A
+// refused or unreachable port answers at once; only a port that swallows SYNs costs the
+// whole time (50 ms was too short for a refused loopback port on a loaded machine).
+constexpr double kQuickDiagnosisSeconds = 0.5;
 
 int paho_version(ProtocolVersion version) {
     switch (version) {
@@ -369,8 +371,8 @@ struct Client::Impl {
                 done(&failure);
                 return;
             }
-            // Paho says only "failure"; a quick look at the port names the usual causes
-            // (refused, unreachable). Quick, because this is Paho's thread: a storm's
+            // Paho says only "failure"; a short look at the port names the usual causes
+            // (refused, unreachable). Short, because this is Paho's thread: a storm's
             // other connects wait meanwhile.
             std::string why = diagnose_tcp(impl->options.host, impl->options.effective_port(),
                                            kQuickDiagnosisSeconds);

@@ -1,4 +1,4 @@
-// poll(), usleep() and writev() for Paho's threads; see paho_hooks.h.
+// poll(), usleep(), writev() and write() for Paho's threads; see paho_hooks.h.
 // Fortified <poll.h> defines an inline poll(), which would clash with the definition here.
 #undef _FORTIFY_SOURCE
 #include "core/paho_hooks.h"
@@ -7,6 +7,7 @@
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -65,6 +66,7 @@ Function next_definition(const char* name) {
 using PollFunction = int (*)(struct pollfd*, nfds_t, int);
 using UsleepFunction = int (*)(useconds_t);
 using WritevFunction = ssize_t (*)(int, const struct iovec*, int);
+using WriteFunction = ssize_t (*)(int, const void*, size_t);
 
 // Paho's write check: a poll() without a wait for POLLOUT on every socket. A socket it
 // finds not writable has a full send buffer, and so (almost always) a write Paho has
@@ -167,23 +169,18 @@ extern "C" int usleep(useconds_t microseconds) {
     return next_usleep(microseconds);
 }
 
-// See paho_hooks.h: a write that finds the connection broken reports "nothing written
-// yet" (EAGAIN) instead, which Paho handles as a full socket buffer; its read of the same
-// socket then reports the loss. Only errors that mean the peer is gone are changed.
-// And a write the send thread leaves unfinished (a full socket buffer) wakes the receive
-// thread, which finishes it.
-extern "C" ssize_t writev(int fd, const struct iovec* iov, int count) {
-    static const auto next_writev = next_definition<WritevFunction>("writev");
-    const ssize_t written = next_writev(fd, iov, count);
-    const ThreadKind thread = this_thread_kind();
-    if (thread == ThreadKind::Other) return written;
+namespace {
+
+// A socket write on one of Paho's threads has returned: see paho_hooks.h. A write that
+// finds the connection broken reports "nothing written yet" (EAGAIN) instead, which Paho
+// handles as a full socket buffer; its read of the same socket then reports the loss.
+// Only errors that mean the peer is gone are changed. And a write the send thread leaves
+// unfinished (a full socket buffer) wakes the receive thread, which finishes it.
+ssize_t after_socket_write(ThreadKind thread, ssize_t written, std::size_t wanted) {
     if (written < 0 && (errno == EPIPE || errno == ECONNRESET)) errno = EAGAIN;
     if (thread == ThreadKind::PahoSend) {
-        std::size_t total = 0;
-        for (int i = 0; i < count; ++i)
-            total += iov[i].iov_len;
         const bool parked = written < 0 ? errno == EAGAIN || errno == EWOULDBLOCK
-                                        : static_cast<std::size_t>(written) < total;
+                                        : static_cast<std::size_t>(written) < wanted;
         if (parked) {
             const int saved = errno;
             wake_receive_thread();
@@ -191,6 +188,40 @@ extern "C" ssize_t writev(int fd, const struct iovec* iov, int count) {
         }
     }
     return written;
+}
+
+bool is_socket(int fd) {
+    struct stat info {};
+    return fstat(fd, &info) == 0 && S_ISSOCK(info.st_mode);
+}
+
+}  // namespace
+
+// Paho's plain-socket writes.
+extern "C" ssize_t writev(int fd, const struct iovec* iov, int count) {
+    static const auto next_writev = next_definition<WritevFunction>("writev");
+    const ssize_t written = next_writev(fd, iov, count);
+    const ThreadKind thread = this_thread_kind();
+    if (thread == ThreadKind::Other) return written;
+    std::size_t wanted = 0;
+    for (int i = 0; i < count; ++i)
+        wanted += iov[i].iov_len;
+    return after_socket_write(thread, written, wanted);
+}
+
+// Paho's TLS writes: OpenSSL's socket BIO writes with write(). Only sockets are looked at
+// (mqtk's own output, on the receive thread, goes to descriptors 1 and 2, which keep
+// their errors), and only when the write fell short, so the common case costs nothing.
+extern "C" ssize_t write(int fd, const void* data, size_t size) {
+    static const auto next_write = next_definition<WriteFunction>("write");
+    const ssize_t written = next_write(fd, data, size);
+    if (written >= 0 && static_cast<std::size_t>(written) == size) return written;
+    const ThreadKind thread = this_thread_kind();
+    if (thread == ThreadKind::Other || fd <= 2 || fd == wake_fd()) return written;
+    const int saved = errno;
+    if (!is_socket(fd)) return written;
+    errno = saved;
+    return after_socket_write(thread, written, size);
 }
 
 namespace mqtk {
@@ -210,7 +241,8 @@ ConnectInProgress::~ConnectInProgress() {
 bool paho_hooks_active() {
     return dlsym(RTLD_DEFAULT, "poll") == reinterpret_cast<void*>(&::poll) &&
            dlsym(RTLD_DEFAULT, "usleep") == reinterpret_cast<void*>(&::usleep) &&
-           dlsym(RTLD_DEFAULT, "writev") == reinterpret_cast<void*>(&::writev);
+           dlsym(RTLD_DEFAULT, "writev") == reinterpret_cast<void*>(&::writev) &&
+           dlsym(RTLD_DEFAULT, "write") == reinterpret_cast<void*>(&::write);
 }
 
 }  // namespace mqtk

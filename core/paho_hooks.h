@@ -1,4 +1,4 @@
-// mqtk's own poll(), usleep() and writev(), which Paho C 1.3.12 calls instead of libc's
+// mqtk's own poll(), usleep(), writev() and write(), which Paho C 1.3.12 calls instead of libc's
 // (the dynamic linker resolves a shared library's calls to the executable's definitions
 // first; CMakeLists.txt exports them). They change only calls made on Paho's own threads
 // ("MQTTAsync_rcv", "MQTTAsync_send"), each for a fault measured here; every other call
@@ -31,11 +31,13 @@
 // first again on every reconnect, so the stream never resumes (measured: `pub -l -c`
 // through a network cut, restart_test.cpp, 1 run in 3; `-d` shows the resend of that
 // msgid with a garbage payload), or the message is published garbled. mqtk's writev()
-// (Paho's only plain-socket write; TLS goes through OpenSSL) reports such an error as
-// "nothing written yet" (EAGAIN): Paho then keeps the packet as a parked write, hands
-// topic and payload over to its session copy as for a full socket buffer, and learns of
-// the loss from its read of the same socket a moment later. The message then goes out
-// intact after the reconnect, and its token completes with the PUBACK.
+// (Paho's plain-socket write) and write() (OpenSSL's, for Paho's TLS; only sockets, and
+// only when a write falls short) report such an error as "nothing written yet" (EAGAIN):
+// Paho then keeps the packet as a parked write, hands topic and payload over to its
+// session copy as for a full socket buffer, and learns of the loss from its read of the
+// same socket a moment later. The message then goes out intact after the reconnect, and
+// its token completes with the PUBACK. (Measured over TLS without the write() hook: the
+// stream stalled right after the cut in 3 runs of 5; with it, 4 of 4 passed.)
 #pragma once
 
 namespace mqtk {
@@ -49,7 +51,7 @@ class ConnectInProgress {
     ConnectInProgress& operator=(const ConnectInProgress&) = delete;
 };
 
-// True when the calls of shared libraries (Paho) reach mqtk's poll(), usleep() and writev().
+// True when the calls of shared libraries (Paho, OpenSSL) reach mqtk's hooks.
 bool paho_hooks_active();
 
 // True on Paho's receive thread.

@@ -80,7 +80,7 @@ Clock::duration time_of(Wait wait) {
 
 }  // namespace
 
-TEST_CASE("paho hooks: the dynamic linker hands out mqtk's poll(), usleep() and writev()") {
+TEST_CASE("paho hooks: the dynamic linker hands out mqtk's poll(), usleep(), writev(), write()") {
     CHECK(mqtk::paho_hooks_active());
 }
 
@@ -177,11 +177,25 @@ TEST_CASE("paho hooks: on Paho's threads a write to a broken connection says 'no
         CAPTURE(name);
         as_paho_thread(name, [&] {
             errno = 0;
-            CHECK(write_one_byte(pair.fds[0]) == -1);
+            CHECK(write_one_byte(pair.fds[0]) == -1);  // writev(): plain TCP
+            CHECK(errno == EAGAIN);
+            errno = 0;
+            CHECK(write(pair.fds[0], "x", 1) == -1);  // write(): OpenSSL's, for TLS
             CHECK(errno == EAGAIN);
         });
     }
     errno = 0;  // anyone else hears the truth
     CHECK(write_one_byte(pair.fds[0]) == -1);
     CHECK(errno == EPIPE);
+    errno = 0;
+    CHECK(write(pair.fds[0], "x", 1) == -1);
+    CHECK(errno == EPIPE);
+    Pipe pipe;  // and a write() that is not to a socket keeps its error on Paho's threads too
+    close(pipe.fds[0]);
+    pipe.fds[0] = open("/dev/null", O_RDONLY);
+    as_paho_thread("MQTTAsync_rcv", [&] {
+        errno = 0;
+        CHECK(write(pipe.fds[1], "x", 1) == -1);
+        CHECK(errno == EPIPE);
+    });
 }
