@@ -79,10 +79,9 @@ struct PublisherState {
     std::uint64_t window = 20;
 
     std::uint64_t in_flight() const { return sent_total.load() - completed.load(); }
-    // Enough room to be worth a refill: half the window at QoS 0, one slot at QoS 1/2
-    // (see refill_mark() in core/client.cpp: a silent publisher stalls against Nagle).
+    // Enough room to be worth a refill, by the rule Client::publish follows.
     bool has_room(int qos) const {
-        return qos == 0 ? 2 * in_flight() <= window : in_flight() < window;
+        return in_flight() <= publish_refill_mark(qos, static_cast<std::size_t>(window));
     }
 };
 

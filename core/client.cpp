@@ -45,19 +45,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// How far a full publish window drains before the waiting publisher is woken. QoS 0
-// completes locally, when written: waiting for half the window refills it in batches
-// (waking per completion made the publisher and Paho's thread ping-pong on one mutex for
-// every message). QoS 1/2 complete when the broker answers, and a publisher that falls
-// silent until several answers are in stalls against a broker with Nagle's algorithm on
-// (mosquitto's default, set_tcp_nodelay false): the broker holds each answer after the
-// first until our TCP ACK, which our side delays (up to 40 ms) when it has nothing to
-// send. A publish as soon as there is room carries that ACK. Measured: pub -l -q 1 fell
-// from ~24,000 to ~1,500 msgs/s against a default mosquitto with the half-window mark.
-std::size_t refill_mark(int qos, std::size_t window) {
-    return qos == 0 ? window / 2 : window - 1;
-}
-
 // How long a failed connect_async() may spend finding out why (see AsyncConnect). A
 // refused or unreachable port answers at once; only a port that swallows SYNs costs the
 // whole time (50 ms was too short for a refused loopback port on a loaded machine).
@@ -309,7 +296,7 @@ class PublishListener : public mqtt::iaction_listener {
         if (completion) completion(published_ns(token), ok);
     }
     // Wakes the waiting publisher once the window has drained to `wake_at` (see
-    // refill_mark()), or at once for a QoS 0 publish completing on Paho's receive thread:
+    // publish_refill_mark()), or at once for a QoS 0 publish completing on Paho's receive thread:
     // that was a write the socket could not take whole (paho_hooks.h), and Paho's send
     // thread, which holds the rest of the window, sleeps until a new publish wakes it (or
     // a second passes: pub -l of 1 KiB lines at QoS 0 ran at ~9,000 msgs/s with 1.4 s of
@@ -741,7 +728,7 @@ bool Client::publish(const Message& message, const GiveUp& give_up) {
             lock.lock();
             if (listener.in_flight < impl.window_for(message.qos)) break;
             listener.waiting = true;
-            listener.wake_at = refill_mark(message.qos, impl.window_for(message.qos));
+            listener.wake_at = publish_refill_mark(message.qos, impl.window_for(message.qos));
             // A broker that stops acknowledging (RabbitMQ 3.10 with QoS 2) never makes room:
             // wake regularly so the caller's deadline and signals are looked at.
             listener.room.wait_for(lock, std::chrono::milliseconds(100));
@@ -901,6 +888,19 @@ Client::~Client() {
     // in the Impl: destroy Paho first, not in member order (which would free it last).
     impl_->paho.reset();
 #endif
+}
+
+// QoS 0
+// completes locally, when written: waiting for half the window refills it in batches
+// (waking per completion made the publisher and Paho's thread ping-pong on one mutex for
+// every message). QoS 1/2 complete when the broker answers, and a publisher that falls
+// silent until several answers are in stalls against a broker with Nagle's algorithm on
+// (mosquitto's default, set_tcp_nodelay false): the broker holds each answer after the
+// first until our TCP ACK, which our side delays (up to 40 ms) when it has nothing to
+// send. A publish as soon as there is room carries that ACK. Measured: pub -l -q 1 fell
+// from ~24,000 to ~1,500 msgs/s against a default mosquitto with the half-window mark.
+std::size_t publish_refill_mark(int qos, std::size_t window) {
+    return qos == 0 ? window / 2 : window - 1;
 }
 
 std::string library_versions() {

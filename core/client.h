@@ -131,6 +131,11 @@ class Client {
     std::unique_ptr<Impl> impl_;
 };
 
+// How far a full publish window of `window` messages at `qos` must drain before a
+// waiting publisher refills it (Client::publish, and bench's own windows); why in
+// client.cpp.
+std::size_t publish_refill_mark(int qos, std::size_t window);
+
 // "Paho MQTT C++ 1.2.0, Paho MQTT C 1.3.x" as the libraries report themselves.
 std::string library_versions();
 
