@@ -301,6 +301,25 @@ TEST_CASE("faults: SIGINT and SIGTERM mid-stream - 130, a clean DISCONNECT, no w
     });
 }
 
+// A broker that is frozen (SIGSTOP) when the signal comes: mqtk does not wait for it,
+// and the DISCONNECT it left in the socket is what the broker reads once it thaws, so
+// the will is not sent then either.
+TEST_CASE("faults: SIGINT and SIGTERM with the broker frozen - 130 at once, no will after") {
+    for_each_signal([](Broker& broker, const Args& with_will, const std::string& prefix,
+                       const Stop& stop) {
+        const std::string id = prefix + "frozen";
+        Process sub(mqtk_argv("sub", broker.port(), concat({"-i", id, "-t", "data/f"}, with_will)));
+        REQUIRE(mqtk::test::wait_for_subscriptions(broker, id, {"data/f"}, 10s, &sub));
+        const pid_t frozen = broker.pid();
+        REQUIRE(::kill(frozen, SIGSTOP) == 0);
+        const std::jthread thaw([frozen] {  // joined on every way out, failures too
+            std::this_thread::sleep_for(1500ms);
+            ::kill(frozen, SIGCONT);
+        });
+        stop(sub, id, 1.0);  // 130 well before the thaw; the broker then logs the DISCONNECT
+    });
+}
+
 // The stage where an interrupt meets unfinished QoS 1 flows: a relay keeps the broker's
 // PUBACKs from mqtk, so it is certainly still waiting for them when the signal comes.
 TEST_CASE(
