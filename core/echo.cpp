@@ -101,6 +101,7 @@ class Echo {
     }
 
     bool count_reached() const { return options_.count && echoed_ >= *options_.count; }
+    bool printed_all() const { return options_.count && printed_ >= *options_.count; }
 
     ExitCode loop() {
         const auto end = deadline();
@@ -152,8 +153,10 @@ class Echo {
         std::unique_lock lock(mutex_);
         tracker_.on_receive(message, now_ns);
         // Past -C, what still arrives (our last echo coming back) is timed but not printed:
-        // the output holds N messages, as mosquitto_sub -C N's does.
-        if (stopping_ || count_reached()) return;
+        // the output holds N messages, as mosquitto_sub -C N's does. Counted as printed, not
+        // as echoed: a delayed echo goes out from the main thread, and its copy can come
+        // back before that thread has counted it (seen under ASan: the line twice).
+        if (stopping_ || count_reached() || printed_all()) return;
         try {
             const bool written =
                 output_.write_with([&](std::string& out) { formatter_.render(message, out); });
@@ -162,6 +165,7 @@ class Echo {
                 changed_.notify_one();
                 return;
             }
+            ++printed_;
             if (options_.responder) return answer(message);
             if (options_.delay == 0) {
                 lock.unlock();
@@ -254,6 +258,7 @@ class Echo {
     std::deque<Pending> queue_;
     RoundTripTracker tracker_;
     long echoed_ = 0;
+    long printed_ = 0;  // arrivals written to the output
     bool reader_gone_ = false;
     std::string failure_;
     std::atomic<bool> stopping_{false};
