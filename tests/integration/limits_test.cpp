@@ -59,6 +59,17 @@ struct Measured {
     long peak_rss_kb = -1;  // GNU time's %M: the child's maximum resident set size
 };
 
+// The peak RSS GNU time wrote to `report` with -f %M: its last line (before it, time says
+// "Command exited with non-zero status 2"); -1 without one.
+long reported_peak_rss_kb(const std::string& report) {
+    long peak_rss_kb = -1;
+    std::ifstream file(report);
+    for (std::string line; std::getline(file, line);) {
+        if (!line.empty()) peak_rss_kb = std::atol(line.c_str());
+    }
+    return peak_rss_kb;
+}
+
 // `mqtk args...` under /usr/bin/time, whose report goes to a file so stderr stays mqtk's.
 Measured mqtk_measured(const TempDir& dir, const Args& args) {
     const std::string report = dir.file("time.txt");
@@ -66,11 +77,7 @@ Measured mqtk_measured(const TempDir& dir, const Args& args) {
     m.result = mqtk::test::run(
         concat({"/usr/bin/time", "-f", "%M", "-o", report, mqtk::test::mqtk_binary()}, args),
         {.timeout = 60s});
-    // The last line: before it GNU time says "Command exited with non-zero status 2".
-    std::ifstream file(report);
-    for (std::string line; std::getline(file, line);) {
-        if (!line.empty()) m.peak_rss_kb = std::atol(line.c_str());
-    }
+    m.peak_rss_kb = reported_peak_rss_kb(report);
     return m;
 }
 
@@ -156,11 +163,7 @@ TEST_CASE("limits: 300 MB on stdin for -s is exit 2, and read no further than MQ
     CHECK(mqtk::test::is_one_error_line(r.err));
     CHECK(contains(r.err, "stdin is larger than the largest MQTT payload"));
     // -s has to read to know the size, but stops at the limit (268 MB), not at 300 MB.
-    std::ifstream file(report);
-    long peak_rss_kb = -1;
-    for (std::string line; std::getline(file, line);) {
-        if (!line.empty()) peak_rss_kb = std::atol(line.c_str());
-    }
+    const long peak_rss_kb = reported_peak_rss_kb(report);
     INFO("peak RSS " << peak_rss_kb << " kB");
     CHECK(peak_rss_kb > 0);
 #ifndef MQTK_SANITIZE  // ASan's quarantine keeps freed buffers: its RSS says nothing here
