@@ -324,6 +324,11 @@ class MessageRun {
                     }
                     sent = true;
                 }
+                // Asked with a full window too: one that never drains (a lost connection,
+                // whose in-flight publishes Paho need not fail) must not hold the thread
+                // past the end of the run, a stop or the failure (seen: a bench whose
+                // broker died under load hung until killed).
+                if (!done && !may_continue(p, monotonic_ns())) done = true;
                 if (done) {
                     active[i] = active.back();
                     active.pop_back();

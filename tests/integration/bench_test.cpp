@@ -12,16 +12,19 @@
 #include <vector>
 
 #include "support/broker.h"
+#include "support/fake_broker.h"
 #include "support/process.h"
 
 namespace {
 
 using namespace std::chrono_literals;
 using mqtk::test::Broker;
+using mqtk::test::FakeBroker;
 using mqtk::test::Process;
 using mqtk::test::ProcessResult;
 using mqtk::test::TempDir;
 using nlohmann::json;
+namespace packet = mqtk::test::packet;
 
 // A closed loop outruns the subscribers by design; mosquitto's default per-client queue
 // (max_queued_messages 1000) then drops QoS 1 messages, which bench rightly reports as
@@ -341,6 +344,26 @@ TEST_CASE("bench: SIGINT stops the run cleanly, reports what it has, exits 130")
     CHECK(r.exit_code == 130);
     CHECK(r.out.find("interrupted") != std::string::npos);
     CHECK(r.out.find("lost: unknown") != std::string::npos);
+}
+
+// A window that never drains (a relay keeps every PUBACK from the publisher) must not
+// hold the run: it ends at a stop like any other (it hung, waiting for room for ever).
+TEST_CASE("bench: SIGINT ends a run whose publish window never drains") {
+    Broker broker;
+    FakeBroker relay(FakeBroker::relay_dropping(broker.port(), {packet::kPuback}));
+    Process run({mqtk::test::mqtk_binary(), "bench", "-h", "127.0.0.1", "-p", str(relay.port()),
+                 "--publishers", "1", "--subscribers", "0", "--duration", "20", "-q", "1"},
+                {.timeout = 30s});
+    REQUIRE(relay.wait_for_packet(packet::kPublish, 10s));
+    std::this_thread::sleep_for(500ms);  // the window is full by now
+    const auto signalled = std::chrono::steady_clock::now();
+    REQUIRE(run.send_signal(SIGINT));
+    const ProcessResult r = run.wait(15s);
+    INFO(r.describe());
+    CHECK_FALSE(r.timed_out);
+    CHECK(r.exit_code == 130);
+    CHECK(std::chrono::steady_clock::now() - signalled < 5s);
+    CHECK(r.out.find("interrupted") != std::string::npos);
 }
 
 }  // namespace
