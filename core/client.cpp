@@ -50,6 +50,11 @@ using Clock = std::chrono::steady_clock;
 // whole time (50 ms was too short for a refused loopback port on a loaded machine).
 constexpr double kQuickDiagnosisSeconds = 0.5;
 
+// How long an interrupted connect() still waits for the CONNACK (see there): a broker
+// answers within a round trip, and Ctrl-C on one that never does still ends promptly.
+constexpr std::chrono::milliseconds kConnackGrace{500};
+
+
 int paho_version(ProtocolVersion version) {
     switch (version) {
         case ProtocolVersion::V31:
@@ -603,8 +608,16 @@ ConnectResult Client::connect() {
         const auto give_up = Clock::now() + std::chrono::duration_cast<Clock::duration>(timeout);
         while (!token->wait_for(std::chrono::milliseconds(5))) {
             // Ctrl-C on a broker that does not answer ends at once, silently, as it would
-            // at any later stage (there is no session to close yet).
-            if (interrupted()) throw Error(ExitCode::Interrupted, "");
+            // at any later stage. But a broker that has our CONNECT already would see a
+            // dropped connection and publish the will: a moment for its CONNACK lets
+            // disconnect() (from ~Client) say DISCONNECT instead.
+            if (interrupted()) {
+                try {
+                    (void)token->wait_for(kConnackGrace);
+                } catch (const mqtt::exception&) {  // refused: nothing to close
+                }
+                throw Error(ExitCode::Interrupted, "");
+            }
             if (Clock::now() >= give_up) throw mqtt::exception(MQTTASYNC_FAILURE);
         }
         const auto response = token->get_connect_response();

@@ -9,6 +9,7 @@
 #include <doctest/doctest.h>
 #include <sys/stat.h>
 
+#include <atomic>
 #include <chrono>
 #include <csignal>
 #include <fstream>
@@ -237,6 +238,39 @@ TEST_CASE("faults: SIGINT and SIGTERM while connecting end at once with 130 - pu
             // It hung up rather than leaving a half-open connection behind.
             CHECK(silent.wait_for_client_hangups(attempts, 5s));
         }
+    }
+}
+
+// The CONNECT is in and its CONNACK late when the signal comes (mosquitto logs a client in
+// before it answers; a loaded machine can stop it in between): the CONNACK is still given
+// a moment, so the broker reads a DISCONNECT rather than a dropped connection, for which
+// it would publish the will.
+TEST_CASE("faults: SIGINT while the CONNACK is on its way - pub, sub and echo say DISCONNECT") {
+    std::atomic<bool> signalled{false};
+    FakeBroker late([&signalled](FakeBroker::Connection& connection) {
+        if (!connection.read_packet(30s)) return;
+        for (int i = 0; i < 1000 && !signalled; ++i)
+            std::this_thread::sleep_for(10ms);
+        std::this_thread::sleep_for(100ms);  // the CONNACK follows the signal
+        connection.send(mqtk::test::kConnackAccepted);
+        connection.drain();
+    });
+    std::size_t attempts = 0;
+    for (const auto& [command, args] : kCommands) {
+        CAPTURE(command);
+        signalled = false;
+        Process p(mqtk_argv(command, late.port(),
+                            concat(args, {"--will-topic", "will/t", "--will-payload", "died"})));
+        REQUIRE(wait_for_packets(late, packet::kConnect, ++attempts, 10s));
+        const auto at = Clock::now();
+        REQUIRE(p.send_signal(SIGINT));
+        signalled = true;
+        const ProcessResult r = p.wait(20s);
+        INFO(r.describe());
+        CHECK(r.exit_code == 130);
+        CHECK(seconds_since(at) < 3.0);
+        CHECK(r.err.empty());
+        CHECK(wait_for_packets(late, packet::kDisconnect, attempts, 5s));
     }
 }
 
