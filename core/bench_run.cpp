@@ -195,7 +195,11 @@ class MessageRun {
             SubscribeRequest request;
             request.filter = s.hears < 0 ? topics_.filter() : topics_.topic(s.index);
             request.qos = options_.qos;
-            const auto granted = s.client->subscribe({request});
+            // A broker answers a SUBSCRIBE as soon as a CONNECT: the same bound.
+            const auto granted = s.client->subscribe(
+                {request}, std::chrono::steady_clock::now() +
+                               std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                   std::chrono::duration<double>(connection_.connect_timeout)));
             if (!granted.empty() && granted.front() < options_.qos) {
                 note_error("qos_downgraded", fmt::format("the broker granted QoS {} for '{}'",
                                                          granted.front(), request.filter));

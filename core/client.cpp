@@ -54,6 +54,20 @@ constexpr double kQuickDiagnosisSeconds = 0.5;
 // answers within a round trip, and Ctrl-C on one that never does still ends promptly.
 constexpr std::chrono::milliseconds kConnackGrace{500};
 
+// Waits for the broker's answer to `token` in slices, so that a signal ends the wait at
+// once (130, as at every other stage) and so does `deadline`: a broker that never answers
+// (frozen, or one that ignores the request) would otherwise hold the command for ever.
+// Throws what the token throws when the broker refused.
+void await_answer(const mqtt::token_ptr& token, const Client::AnswerDeadline& deadline,
+                  std::string_view what, std::string_view name) {
+    while (!token->wait_for(std::chrono::milliseconds(20))) {
+        if (interrupted()) throw Error(ExitCode::Interrupted, "");
+        if (deadline && Clock::now() >= *deadline) {
+            throw make_error(ExitCode::Timeout, "timed out: the broker did not acknowledge {} '{}'",
+                             what, name);
+        }
+    }
+}
 
 int paho_version(ProtocolVersion version) {
     switch (version) {
@@ -674,7 +688,8 @@ void Client::on_publish_complete(PublishCompletion handler) {
     impl_->listener.completion = std::move(handler);
 }
 
-std::vector<int> Client::subscribe(const std::vector<SubscribeRequest>& requests) {
+std::vector<int> Client::subscribe(const std::vector<SubscribeRequest>& requests,
+                                   AnswerDeadline deadline) {
     const bool v5 = impl_->options.version == ProtocolVersion::V5;
     std::vector<mqtt::token_ptr> tokens;
     tokens.reserve(requests.size());
@@ -691,7 +706,7 @@ std::vector<int> Client::subscribe(const std::vector<SubscribeRequest>& requests
         std::vector<int> granted;
         for (std::size_t i = 0; i < tokens.size(); ++i) {
             waiting_for = i;
-            tokens[i]->wait();
+            await_answer(tokens[i], deadline, "the subscription to", requests[i].filter);
             const auto response = tokens[i]->get_subscribe_response();  // by value: keep it
             const auto& codes = response.get_reason_codes();
             const int code = codes.empty() ? requests[i].qos : static_cast<int>(codes.front());
@@ -717,10 +732,11 @@ std::vector<int> Client::subscribe(const std::vector<SubscribeRequest>& requests
     }
 }
 
-void Client::unsubscribe(const std::vector<std::string>& filters) {
+void Client::unsubscribe(const std::vector<std::string>& filters, AnswerDeadline deadline) {
     try {
         for (const auto& filter : filters)
-            impl_->paho->unsubscribe(filter)->wait();
+            await_answer(impl_->paho->unsubscribe(filter), deadline, "the unsubscription from",
+                         filter);
     } catch (const mqtt::exception& error) {
         throw make_error(ExitCode::Failure, "unsubscribe failed: {}",
                          error_text(error.get_return_code()));

@@ -91,7 +91,9 @@ class Echo {
         SubscribeRequest request;
         request.filter = options_.topic;
         request.qos = options_.qos;
-        client_.subscribe({request});
+        // Within -W: a broker that never sends the SUBACK ends the run (exit 5), not hangs it.
+        client_.subscribe({request},
+                          options_.timeout ? Client::AnswerDeadline(deadline()) : std::nullopt);
     }
 
     Clock::time_point deadline() const {

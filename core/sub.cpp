@@ -104,7 +104,7 @@ class Subscriber {
             deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
                                           std::chrono::duration<double>(*options_.timeout));
         }
-        subscribe();
+        subscribe(deadline);
         if (!options_.ready_file.empty()) create_ready_file(options_.ready_file);
         ExitCode code = options_.exit_after_subscribe ? ExitCode::Success : wait(deadline);
         client_.disconnect();
@@ -114,15 +114,19 @@ class Subscriber {
     }
 
   private:
-    void subscribe() {
+    // Within -W, like everything after the connect: a broker that never sends the SUBACK
+    // is a timeout, not a hang.
+    void subscribe(Clock::time_point deadline) {
+        const Client::AnswerDeadline answer_by =
+            deadline == Clock::time_point::max() ? std::nullopt : Client::AnswerDeadline(deadline);
         std::vector<SubscribeRequest> requests;
         for (const auto& filter : options_.filters) {
             requests.push_back({filter, options_.qos, options_.no_local,
                                 options_.retain_as_published, options_.retain_handling,
                                 options_.subscribe_properties});
         }
-        client_.subscribe(requests);
-        if (!options_.unsubscribe.empty()) client_.unsubscribe(options_.unsubscribe);
+        client_.subscribe(requests, answer_by);
+        if (!options_.unsubscribe.empty()) client_.unsubscribe(options_.unsubscribe, answer_by);
     }
 
     ExitCode wait(Clock::time_point deadline) {
@@ -143,7 +147,7 @@ class Subscriber {
             }
             lock.unlock();
             output_.flush();  // a file reader sees data within ~100 ms
-            if (resubscribe_.exchange(false)) subscribe();
+            if (resubscribe_.exchange(false)) subscribe(deadline);
             lock.lock();
             changed_.wait_for(lock, std::chrono::milliseconds(100));
         }

@@ -339,19 +339,67 @@ TEST_CASE("faults: SIGINT and SIGTERM mid-stream - 130, a clean DISCONNECT, no w
 // and the DISCONNECT it left in the socket is what the broker reads once it thaws, so
 // the will is not sent then either.
 TEST_CASE("faults: SIGINT and SIGTERM with the broker frozen - 130 at once, no will after") {
-    for_each_signal([](Broker& broker, const Args& with_will, const std::string& prefix,
-                       const Stop& stop) {
-        const std::string id = prefix + "frozen";
-        Process sub(mqtk_argv("sub", broker.port(), concat({"-i", id, "-t", "data/f"}, with_will)));
-        REQUIRE(mqtk::test::wait_for_subscriptions(broker, id, {"data/f"}, 10s, &sub));
-        const pid_t frozen = broker.pid();
-        REQUIRE(::kill(frozen, SIGSTOP) == 0);
-        const std::jthread thaw([frozen] {  // joined on every way out, failures too
-            std::this_thread::sleep_for(1500ms);
-            ::kill(frozen, SIGCONT);
+    for_each_signal(
+        [](Broker& broker, const Args& with_will, const std::string& prefix, const Stop& stop) {
+            const std::string id = prefix + "frozen";
+            Process sub(mqtk_argv("sub", broker.port(),
+                                  concat({"-i", id, "-t", "data/f", "-d"}, with_will)));
+            // Frozen once the SUBACK is in: the broker logs the subscription before it sends
+            // one, and a loaded machine can stop it in between (the next test has that stage).
+            REQUIRE(sub.wait_until(
+                [](std::string_view, std::string_view err) {
+                    return err.find("<- SUBACK") != std::string_view::npos;
+                },
+                10s));
+            const pid_t frozen = broker.pid();
+            REQUIRE(::kill(frozen, SIGSTOP) == 0);
+            const std::jthread thaw([frozen] {  // joined on every way out, failures too
+                std::this_thread::sleep_for(1500ms);
+                ::kill(frozen, SIGCONT);
+            });
+            stop(sub, id, 1.0);  // 130 well before the thaw; the broker then logs the DISCONNECT
         });
-        stop(sub, id, 1.0);  // 130 well before the thaw; the broker then logs the DISCONNECT
-    });
+}
+
+// A broker that takes a SUBSCRIBE and never answers it (a relay withholds the SUBACK):
+// waiting for that answer is like any other wait, a signal ends it at once and -W bounds
+// it. (It was an unbounded wait: Ctrl-C did nothing until the broker answered.)
+TEST_CASE(
+    "faults: a SUBSCRIBE never acknowledged - a signal ends sub and echo with 130, -W with 5") {
+    Broker broker;
+    for (const std::string command : {"sub", "echo"}) {
+        CAPTURE(command);
+        {
+            FakeBroker relay(FakeBroker::relay_dropping(broker.port(), {packet::kSuback}));
+            // Own ids: echo keeps its session, and a kept one is not subscribed again.
+            Process p(
+                mqtk_argv(command, relay.port(), {"-i", command + "-int", "-t", "never/acked"}));
+            REQUIRE(relay.wait_for_packet(packet::kSubscribe, 10s));
+            std::this_thread::sleep_for(300ms);  // the broker's SUBACK has come and gone
+            REQUIRE(p.running());
+            const auto signalled = Clock::now();
+            REQUIRE(p.send_signal(SIGINT));
+            const ProcessResult r = p.wait(20s);
+            INFO(r.describe());
+            CHECK(r.exit_code == 130);
+            CHECK(seconds_since(signalled) < 3.0);
+            CHECK(r.err.empty());
+            CHECK(relay.wait_for_packet(packet::kDisconnect, 5s));  // a clean goodbye
+        }
+        {
+            FakeBroker relay(FakeBroker::relay_dropping(broker.port(), {packet::kSuback}));
+            const Timed t = mqtk_at(command, relay.port(),
+                                    {"-i", command + "-W", "-t", "never/acked", "-W", "1"});
+            INFO(t.result.describe());
+            CHECK(t.result.exit_code == 5);
+            CHECK(t.result.out.empty());
+            CHECK(t.result.err ==
+                  "mqtk: timed out: the broker did not acknowledge the subscription to "
+                  "'never/acked'\n");
+            CHECK(t.seconds >= 0.9);
+            CHECK(t.seconds < 4.5);
+        }
+    }
 }
 
 // The stage where an interrupt meets unfinished QoS 1 flows: a relay keeps the broker's

@@ -37,6 +37,7 @@ inline constexpr std::uint8_t kConnack = 2;
 inline constexpr std::uint8_t kPublish = 3;
 inline constexpr std::uint8_t kPuback = 4;
 inline constexpr std::uint8_t kSubscribe = 8;
+inline constexpr std::uint8_t kSuback = 9;
 inline constexpr std::uint8_t kDisconnect = 14;
 }  // namespace packet
 
