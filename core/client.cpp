@@ -346,7 +346,11 @@ struct Client::Impl {
     std::atomic<bool> connected{false};
     std::atomic<std::uint64_t> lost_ns{0};  // monotonic_ns() of the loss, 0 while connected
     std::atomic<int> connected_calls{0};    // of the connected handler
-    std::atomic<bool> closing{false};
+    std::atomic<bool> closing{false};       // disconnect() began: no reconnect or loss news
+    // disconnect() is done: no more messages. Not `closing`: Paho acknowledges a QoS 1/2
+    // message before it hands it over, so one that arrives while the DISCONNECT goes out
+    // is no longer the broker's to send again, and must still reach the handler.
+    std::atomic<bool> closed{false};
     std::atomic<bool> disconnect_sent{false};
     std::atomic<int> callbacks_running{0};
 
@@ -499,8 +503,8 @@ void Client::Impl::install_callbacks() {
 }
 
 void Client::Impl::deliver(const mqtt::const_message_ptr& message) {
-    ++callbacks_running;
-    if (!closing && message_handler) {
+    ++callbacks_running;  // before reading `closed`: disconnect() sets it, then waits on us
+    if (!closed && message_handler) {
         const auto& topic = message->get_topic();
         const auto& payload = message->get_payload_ref();
         scratch.topic.assign(topic);
@@ -886,6 +890,7 @@ void Client::disconnect(std::chrono::milliseconds timeout) {
         }
     }
     impl.connected = false;
+    impl.closed = true;
     // A message callback may still be running on Paho's thread with references into the
     // caller's state; let it finish before the caller unwinds.
     while (impl.callbacks_running > 0)
