@@ -70,6 +70,7 @@ class Echo {
 
     ExitCode run() {
         const auto session = client_.connect();
+        connected_at_ = Clock::now();  // -W counts from here, as sub's and mosquitto_sub's do
         if (clean_ || !session.session_present) subscribe();
         if (options_.first_message && !options_.responder) {
             publish_own(options_.topic, *options_.first_message);
@@ -98,8 +99,8 @@ class Echo {
 
     Clock::time_point deadline() const {
         if (!options_.timeout) return Clock::time_point::max();
-        return started_ + std::chrono::duration_cast<Clock::duration>(
-                              std::chrono::duration<double>(*options_.timeout));
+        return connected_at_ + std::chrono::duration_cast<Clock::duration>(
+                                   std::chrono::duration<double>(*options_.timeout));
     }
 
     bool count_reached() const { return options_.count && echoed_ >= *options_.count; }
@@ -253,7 +254,7 @@ class Echo {
     Formatter formatter_;
     OutputSink output_;
     Client client_;
-    const Clock::time_point started_ = Clock::now();
+    Clock::time_point connected_at_;
 
     std::mutex mutex_;  // guards the queue, the tracker and the counters below
     std::condition_variable changed_;
