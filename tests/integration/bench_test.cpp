@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -13,6 +14,7 @@
 
 #include "support/broker.h"
 #include "support/fake_broker.h"
+#include "support/observer.h"
 #include "support/process.h"
 
 namespace {
@@ -20,6 +22,7 @@ namespace {
 using namespace std::chrono_literals;
 using mqtk::test::Broker;
 using mqtk::test::FakeBroker;
+using mqtk::test::Observer;
 using mqtk::test::Process;
 using mqtk::test::ProcessResult;
 using mqtk::test::TempDir;
@@ -33,6 +36,13 @@ const Broker::Config kRoomy{.extra = "max_queued_messages 1000000"};
 
 std::string str(long long n) {
     return std::to_string(n);
+}
+
+// A witness of bench's messages on its default topics (mqtk/bench/%i): once it has seen
+// one, bench is past connecting and publishing. Only the topic is printed, not the
+// binary payload; -C 1 ends it at the first.
+Observer bench_witness(const Broker& broker) {
+    return Observer(broker, {"mqtk/bench/#"}, {"-F", "%t", "-C", "1"});
 }
 
 std::vector<std::string> bench_argv(const Broker& broker, std::vector<std::string> args) {
@@ -92,9 +102,11 @@ TEST_CASE("bench: QoS 1, fan-in to two subscribers, all received, nothing lost")
     const json& m = doc["messages"];
     CHECK(m["expected"] == m["sent"].get<std::uint64_t>() * 2);  // warm-up excluded
     CHECK(m["send_rate"].get<double>() > 100);
-    // The window runs to the last acknowledgement after the 1 s of publishing.
+    // The window runs to the last acknowledgement after the 1 s of publishing (PUBACKs
+    // wait behind the subscribers' backlog on the receive thread: slow under a sanitizer),
+    // not to the 10 s bench allows for missing acknowledgements.
     CHECK(m["send_window_s"].get<double>() >= 0.99);
-    CHECK(m["send_window_s"].get<double>() < 3.0);
+    CHECK(m["send_window_s"].get<double>() < 10.0);
     check_percentiles(doc["latency"]["publish_ack"], m["sent"].get<std::uint64_t>());
     check_percentiles(doc["latency"]["connect"], 5);
     CHECK(doc["publishers"].size() == 3);
@@ -143,8 +155,10 @@ TEST_CASE("bench: open loop --rate keeps the schedule and measures from it") {
     CHECK(doc["messages"]["sent"].get<int>() == doctest::Approx(400).epsilon(0.03));
     CHECK(doc["messages"]["sent_total"].get<int>() == doctest::Approx(480).epsilon(0.03));
     CHECK(doc["config"]["rate"] == 400.0);
-    // Far below saturation the latency is small (loopback, a quiet broker).
-    CHECK(doc["latency"]["end_to_end"]["p50_ns"].get<std::uint64_t>() < 50'000'000);
+    // Far below saturation the latency is small (loopback, a quiet broker), even on a loaded
+    // machine under a sanitizer; measured from a schedule that slipped it would grow
+    // towards the second the run lasts.
+    CHECK(doc["latency"]["end_to_end"]["p50_ns"].get<std::uint64_t>() < 250'000'000);
 }
 
 TEST_CASE("bench: --pairs, MQTT 5, retained messages cleaned up afterwards") {
@@ -185,8 +199,10 @@ TEST_CASE("bench: a broker that dies mid-run is a failure, not a hang") {
     for (auto& a : bench_argv(broker, {"--publishers", "2", "--subscribers", "1", "--duration", "5",
                                        "--warmup", "0", "-q", "1"}))
         argv.push_back(std::move(a));
+    Observer witness = bench_witness(broker);
     Process run(argv, {.timeout = 20s});
-    std::this_thread::sleep_for(1s);
+    // Mid-run: connected and publishing (a broker gone while connecting is exit 3).
+    REQUIRE(witness.lines(1, 20s).size() == 1);
     REQUIRE(run.running());
     broker.stop();
     const ProcessResult r = run.wait(15s);
@@ -200,8 +216,11 @@ TEST_CASE("bench: a broker that dies mid-run is a failure, not a hang") {
 TEST_CASE("bench: shards run side by side and merge into the whole") {
     Broker broker(kRoomy);
     TempDir dir;
+    // The shards start independently: a generous warm-up (excluded from the counts) has
+    // every subscriber of both subscribed before either measures, however far apart a
+    // loaded machine starts them.
     const std::vector<std::string> run = {"--publishers", "4", "--subscribers", "2",
-                                          "--duration",   "1", "--warmup",      "0.2",
+                                          "--duration",   "1", "--warmup",      "3",
                                           "-q",           "1", "--json"};
     std::vector<Process> shards;
     for (const char* shard : {"1/2", "2/2"}) {
@@ -209,7 +228,7 @@ TEST_CASE("bench: shards run side by side and merge into the whole") {
         for (auto& a : bench_argv(broker, run))
             argv.push_back(std::move(a));
         argv.insert(argv.end(), {"--shard", shard});
-        shards.emplace_back(argv, mqtk::test::RunOptions{.timeout = 20s});
+        shards.emplace_back(argv, mqtk::test::RunOptions{.timeout = 30s});
     }
     std::vector<std::string> files;
     std::uint64_t sent = 0;
@@ -257,7 +276,7 @@ TEST_CASE("bench: a small connection storm opens, holds and closes every connect
     CHECK(s["connected"] == 200);
     CHECK(s["failed"] == 0);
     CHECK(s["dropped"] == 0);
-    CHECK(s["connect_rate"].get<double>() > 50);
+    CHECK(s["connect_rate"].get<double>() > 10);  // 200 within 20 s, even under a sanitizer
     CHECK(s["hold_s"].get<double>() >= 0.3);
     check_percentiles(doc["latency"]["connect"], 200);
 
@@ -265,7 +284,7 @@ TEST_CASE("bench: a small connection storm opens, holds and closes every connect
     const json paced = bench_json(broker, {"--storm", "100", "--conn-rate", "200", "--hold", "0"});
     CHECK(paced["storm"]["connected"] == 100);
     CHECK(paced["storm"]["connect_window_s"].get<double>() >= 0.49);  // the last slot is at 0.495 s
-    CHECK(paced["storm"]["connect_window_s"].get<double>() < 2.0);
+    CHECK(paced["storm"]["connect_window_s"].get<double>() < 5.0);    // not 10x the schedule
 }
 
 TEST_CASE("bench: a storm against nothing fails as unreachable") {
@@ -333,10 +352,13 @@ TEST_CASE("bench: usage errors exit 2 before connecting") {
 TEST_CASE("bench: SIGINT stops the run cleanly, reports what it has, exits 130") {
     Broker broker;
     std::vector<std::string> argv = {mqtk::test::mqtk_binary()};
-    for (auto& a : bench_argv(broker, {"--publishers", "2", "--duration", "20", "-q", "1"}))
+    // No warm-up: the first message seen is measured, so the signal stops a measuring run.
+    for (auto& a :
+         bench_argv(broker, {"--publishers", "2", "--duration", "20", "--warmup", "0", "-q", "1"}))
         argv.push_back(std::move(a));
+    Observer witness = bench_witness(broker);
     Process run(argv, {.timeout = 20s});
-    std::this_thread::sleep_for(1500ms);
+    REQUIRE(witness.lines(1, 20s).size() == 1);
     REQUIRE(run.send_signal(SIGINT));
     const ProcessResult r = run.wait(10s);
     INFO(r.describe());
@@ -354,15 +376,25 @@ TEST_CASE("bench: SIGINT ends a run whose publish window never drains") {
     Process run({mqtk::test::mqtk_binary(), "bench", "-h", "127.0.0.1", "-p", str(relay.port()),
                  "--publishers", "1", "--subscribers", "0", "--duration", "20", "-q", "1"},
                 {.timeout = 30s});
-    REQUIRE(relay.wait_for_packet(packet::kPublish, 10s));
-    std::this_thread::sleep_for(500ms);  // the window is full by now
+    // The window is full once the publisher has sent as many publishes as it may have in
+    // flight (bench's default -M, 20): none of them is ever acknowledged.
+    const auto publishes = [&relay] {
+        const auto packets = relay.client_packets();
+        return std::count_if(packets.begin(), packets.end(),
+                             [](const auto& p) { return (p.header >> 4) == packet::kPublish; });
+    };
+    const auto deadline = std::chrono::steady_clock::now() + 30s;
+    while (publishes() < 20 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(10ms);
+    REQUIRE(publishes() >= 20);
     const auto signalled = std::chrono::steady_clock::now();
     REQUIRE(run.send_signal(SIGINT));
-    const ProcessResult r = run.wait(15s);
+    const ProcessResult r = run.wait(30s);
     INFO(r.describe());
     CHECK_FALSE(r.timed_out);
     CHECK(r.exit_code == 130);
-    CHECK(std::chrono::steady_clock::now() - signalled < 5s);
+    // Well before the 20 s run would end by itself.
+    CHECK(std::chrono::steady_clock::now() - signalled < 10s);
     CHECK(r.out.find("interrupted") != std::string::npos);
 }
 

@@ -374,19 +374,23 @@ TEST_CASE("connect: no will after a clean exit or SIGINT") {
     check_success(pub_at(broker.port(), concat({"-i", "clean-pub", "-t", "t", "-m", "x"}, will)));
     Process sub(concat(concat({mqtk_binary(), "sub"}, mqtk::test::address_args(broker.port())),
                        concat({"-i", "sigint-sub", "-t", "idle"}, will)));
-    REQUIRE(!wait_for_connect_line(broker, "sigint-sub").empty());
+    // Subscribed, so certainly connected: mosquitto logs a client connected before it sends
+    // the CONNACK, and a signal in between would test the connect stage instead.
+    REQUIRE(mqtk::test::wait_for_subscriptions(broker, "sigint-sub", {"idle"}, 10s, &sub));
     REQUIRE(sub.send_signal(SIGINT));
     const ProcessResult r = sub.wait(20s);
     CHECK(r.exit_code == 130);
     // A pub -l waiting on stdin, interrupted: 130 after a clean disconnect, promptly.
+    Observer published(broker, {"t"});
     Process pub(concat(concat({mqtk_binary(), "pub"}, mqtk::test::address_args(broker.port())),
                        concat({"-i", "sigint-pub", "-t", "t", "-l", "-q", "1"}, will)));
-    REQUIRE(!wait_for_connect_line(broker, "sigint-pub").empty());
+    pub.write_stdin("one\n");  // once it has arrived, pub is certainly connected
+    REQUIRE(published.lines(1, 10s) == Lines{"t one"});
     const auto interrupted = Clock::now();
     REQUIRE(pub.send_signal(SIGINT));
     const ProcessResult p = pub.wait(20s);
     CHECK(p.exit_code == 130);
-    CHECK(seconds_since(interrupted) < 2.0);
+    CHECK(seconds_since(interrupted) < 10.0);  // not the 20 s wait: stdin stays open
     for (const char* id : {"clean-pub", "sigint-sub", "sigint-pub"}) {
         REQUIRE(wait_for_client_gone(broker, id));
         // mosquitto logs "Client X disconnected." only for a DISCONNECT packet.
@@ -524,7 +528,7 @@ TEST_CASE("connect: --connect-timeout gives up on a broker that never answers") 
     INFO("elapsed " << elapsed << " s");
     check_error(r, 3);
     CHECK(elapsed >= 1.3);
-    CHECK(elapsed < 5.0);
+    CHECK(elapsed < 8.0);  // slack for a loaded machine, short of the 10 s default timeout
     // It says what happened: no answer in time (not a refusal or a closed connection).
     CHECK(
         (contains(r.err, "CONNACK") || contains(r.err, "timed out") || contains(r.err, "timeout")));

@@ -252,10 +252,11 @@ TEST_CASE("echo: a persistent session is found again and not re-subscribed - --c
                     return mqtk::test::logged_subscriptions(log, id, "foo_topic").size() >=
                            expected;
                 },
-                5s);
+                10s);
             return mqtk::test::logged_subscriptions(broker.log(), id, "foo_topic").size();
         };
-        const ProcessResult first = echo_run(broker, id, {"-V", version, "-n", "-W", "0.5"});
+        // -W (from the connection) must cover the SUBACK, which it also bounds: generous.
+        const ProcessResult first = echo_run(broker, id, {"-V", version, "-n", "-W", "3"});
         INFO(first.describe());
         REQUIRE(first.exit_code == 0);
         CHECK(subscriptions(1) == 1);
@@ -273,12 +274,12 @@ TEST_CASE("echo: a persistent session is found again and not re-subscribed - --c
             [&](std::string_view log) {
                 return occurrences(log, "Client " + id + " disconnected.") >= 2;
             },
-            5s));
+            10s));
         CHECK(subscriptions(1) == 1);
 
         // --clean: no session, so it subscribes again.
         const ProcessResult clean =
-            echo_run(broker, id, {"-V", version, "-n", "--clean", "-W", "0.5"});
+            echo_run(broker, id, {"-V", version, "-n", "--clean", "-W", "3"});
         INFO(clean.describe());
         CHECK(clean.exit_code == 0);
         CHECK(subscriptions(2) == 2);
@@ -363,12 +364,14 @@ TEST_CASE("echo: -C stops after N echoes with exit 0 and a consistent summary") 
 TEST_CASE("echo: -W stops after the time with exit 0") {
     Broker broker;
     const auto start = Clock::now();
-    const ProcessResult r = echo_run(broker, "timed", {"--delay", "0.2", "-W", "1"});
+    // -W counts from the connection and must cover the SUBACK, hello's round trip and two
+    // echoes 0.2 s apart: 3 s leaves room for a loaded machine.
+    const ProcessResult r = echo_run(broker, "timed", {"--delay", "0.2", "-W", "3"});
     const auto elapsed = Clock::now() - start;
     INFO(r.describe());
     CHECK(r.exit_code == 0);
-    CHECK(elapsed >= 1s);
-    CHECK(elapsed < 10s);
+    CHECK(elapsed >= 3s);  // the clock started before the process, which connects later
+    CHECK(elapsed < 15s);  // it stopped by itself, well before echo_run's 20 s timeout
     const Summary s = parse_summary(r.err);
     CHECK(s.echoed >= 2);
     check_consistent(s);

@@ -9,12 +9,14 @@
 #include <doctest/doctest.h>
 #include <sys/stat.h>
 
-#include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <csignal>
 #include <fstream>
 #include <functional>
 #include <iterator>
+#include <mutex>
+#include <stop_token>
 #include <string>
 #include <thread>
 #include <vector>
@@ -130,11 +132,12 @@ TEST_CASE("faults: a broker that never answers CONNECT - pub, sub and echo give 
         CAPTURE(command);
         const Timed t = mqtk_at(command, silent.port(), concat(args, {"--connect-timeout", "2"}));
         check_unreachable(t, silent.port(), "no CONNACK within 2 s");
-        // The full timeout was given, and not much more (the diagnosis adds at most ~1 s).
+        // The full timeout was given, and not much more (the diagnosis adds at most ~1 s; the
+        // rest is slack for a loaded machine, still short of the 10 s default timeout).
         CHECK(t.seconds >= 1.9);
-        CHECK(t.seconds < 4.5);
+        CHECK(t.seconds < 8.0);
         // It was the CONNACK that never came: the CONNECT did reach the server.
-        CHECK(wait_for_packets(silent, packet::kConnect, ++connects, 2s));
+        CHECK(wait_for_packets(silent, packet::kConnect, ++connects, 10s));
     }
 }
 
@@ -145,7 +148,7 @@ TEST_CASE("faults: a broker that hangs up after reading CONNECT is exit 3 at onc
         // A long timeout: ending well before it proves the hang-up was noticed as such.
         const Timed t = mqtk_at(command, rude.port(), concat(args, {"--connect-timeout", "20"}));
         check_unreachable(t, rude.port(), "closed the connection during the MQTT handshake");
-        CHECK(t.seconds < 5.0);
+        CHECK(t.seconds < 10.0);
     }
     CHECK(count_packets(rude, packet::kConnect) >= kCommands.size());
 }
@@ -167,7 +170,7 @@ TEST_CASE("faults: a server that answers CONNECT with garbage is exit 3 naming i
         const Timed t =
             mqtk_at("pub", liar.port(), {"-t", "t", "-m", "x", "--connect-timeout", "2"});
         check_unreachable(t, liar.port(), c.said);
-        CHECK(t.seconds < 4.5);
+        CHECK(t.seconds < 8.0);  // not the 10 s default connect timeout
     }
 }
 
@@ -179,7 +182,7 @@ TEST_CASE("faults: plain MQTT to a TLS port and TLS to a plain port are exit 3 n
             const Timed t =
                 mqtk_at(command, broker.tls_port(), concat(args, {"--connect-timeout", "2"}));
             check_unreachable(t, broker.tls_port(), "the port speaks TLS");
-            CHECK(t.seconds < 4.5);
+            CHECK(t.seconds < 8.0);  // not the 10 s default connect timeout
         }
     }
     SUBCASE("TLS (--cafile) to the plain listener") {
@@ -187,7 +190,7 @@ TEST_CASE("faults: plain MQTT to a TLS port and TLS to a plain port are exit 3 n
             "pub", broker.port(),
             {"--cafile", Broker::ca_file(), "-t", "t", "-m", "x", "--connect-timeout", "2"});
         check_unreachable(t, broker.port(), "TLS handshake failed: the port speaks plain MQTT");
-        CHECK(t.seconds < 4.5);
+        CHECK(t.seconds < 8.0);  // not the 10 s default connect timeout
         // The same through an mqtts:// URL, for sub.
         const auto start = Clock::now();
         const ProcessResult r =
@@ -203,7 +206,7 @@ TEST_CASE("faults: plain MQTT to a TLS port and TLS to a plain port are exit 3 n
             {"--cafile", Broker::ca_file(), "-t", "t", "-m", "x", "--connect-timeout", "2"});
         check_unreachable(t, silent.port(), "no answer to the TLS handshake within 2 s");
         CHECK(t.seconds >= 1.9);
-        CHECK(t.seconds < 4.5);
+        CHECK(t.seconds < 8.0);  // not the 10 s default connect timeout
     }
     SUBCASE("the control: each listener works with the right transport") {
         CHECK(
@@ -232,7 +235,7 @@ TEST_CASE("faults: SIGINT and SIGTERM while connecting end at once with 130 - pu
             const ProcessResult r = p.wait(20s);
             INFO(r.describe());
             CHECK(r.exit_code == 130);
-            CHECK(seconds_since(signalled) < 3.0);  // not the 60 s connect timeout
+            CHECK(seconds_since(signalled) < 15.0);  // not the 60 s connect timeout
             CHECK(r.out.empty());
             CHECK(r.err.empty());  // an interrupt is not an error
             // It hung up rather than leaving a half-open connection behind.
@@ -246,29 +249,42 @@ TEST_CASE("faults: SIGINT and SIGTERM while connecting end at once with 130 - pu
 // a moment, so the broker reads a DISCONNECT rather than a dropped connection, for which
 // it would publish the will.
 TEST_CASE("faults: SIGINT while the CONNACK is on its way - pub, sub and echo say DISCONNECT") {
-    std::atomic<bool> signalled{false};
-    FakeBroker late([&signalled](FakeBroker::Connection& connection) {
+    // The script is woken as soon as the signal is sent, not by polling: mqtk gives the
+    // CONNACK 500 ms, and a loaded machine must not eat that up before it is even sent.
+    std::mutex mutex;
+    std::condition_variable woken;
+    bool signalled = false;  // guarded by mutex
+    FakeBroker late([&](FakeBroker::Connection& connection) {
         if (!connection.read_packet(30s)) return;
-        for (int i = 0; i < 1000 && !signalled; ++i)
-            std::this_thread::sleep_for(10ms);
-        std::this_thread::sleep_for(100ms);  // the CONNACK follows the signal
+        {
+            std::unique_lock lock(mutex);
+            woken.wait_for(lock, 10s, [&] { return signalled; });
+        }
+        std::this_thread::sleep_for(50ms);  // the CONNACK follows the signal
         connection.send(mqtk::test::kConnackAccepted);
         connection.drain();
     });
+    auto set_signalled = [&](bool value) {
+        {
+            const std::lock_guard lock(mutex);
+            signalled = value;
+        }
+        woken.notify_all();
+    };
     std::size_t attempts = 0;
     for (const auto& [command, args] : kCommands) {
         CAPTURE(command);
-        signalled = false;
+        set_signalled(false);
         Process p(mqtk_argv(command, late.port(),
                             concat(args, {"--will-topic", "will/t", "--will-payload", "died"})));
         REQUIRE(wait_for_packets(late, packet::kConnect, ++attempts, 10s));
         const auto at = Clock::now();
         REQUIRE(p.send_signal(SIGINT));
-        signalled = true;
+        set_signalled(true);
         const ProcessResult r = p.wait(20s);
         INFO(r.describe());
         CHECK(r.exit_code == 130);
-        CHECK(seconds_since(at) < 3.0);
+        CHECK(seconds_since(at) < 10.0);  // not the 20 s wait: the signal ended the run
         CHECK(r.err.empty());
         CHECK(wait_for_packets(late, packet::kDisconnect, attempts, 5s));
     }
@@ -276,11 +292,20 @@ TEST_CASE("faults: SIGINT while the CONNACK is on its way - pub, sub and echo sa
 
 namespace {
 
-// Runs `stages` against a fresh broker for SIGINT and then SIGTERM, each stage signalling
-// a client that holds a connection with a will; then checks the will never went out.
+// The broker saw client `id` leave with a DISCONNECT.
+void check_said_disconnect(const Broker& broker, const std::string& id) {
+    INFO(id);
+    CHECK(mqtk::test::wait_for_client_gone(broker, id));
+    // mosquitto logs "Client X disconnected." only for a DISCONNECT packet.
+    CHECK(contains(broker.log(), "Client " + id + " disconnected."));
+}
+
+// Runs `stages` against a fresh broker for SIGINT and then SIGTERM (`signal`), each stage
+// signalling a client that holds a connection with a will; then checks the will never
+// went out.
 using Stop = std::function<void(Process&, const std::string& id, double within)>;
 void for_each_signal(
-    const std::function<void(Broker&, const Args& with_will, const std::string& prefix,
+    const std::function<void(Broker&, const Args& with_will, const std::string& prefix, int signal,
                              const Stop& stop)>& stages) {
     for (const int signal : {SIGINT, SIGTERM}) {
         CAPTURE(signal_name(signal));
@@ -294,12 +319,10 @@ void for_each_signal(
             INFO(id << ": " << r.describe());
             CHECK(r.exit_code == 130);
             CHECK(seconds_since(signalled) < within);
-            CHECK(mqtk::test::wait_for_client_gone(broker, id));
-            // mosquitto logs "Client X disconnected." only for a DISCONNECT packet.
-            CHECK(contains(broker.log(), "Client " + id + " disconnected."));
+            check_said_disconnect(broker, id);
         };
         stages(broker, {"--will-topic", "will/t", "--will-payload", "died"},
-               signal_name(signal) + "-", stop);
+               signal_name(signal) + "-", signal, stop);
         // Nothing arrived on the will topic before a fence published afterwards.
         CHECK(
             mqtk::test::lines_before_fence(will, broker, "will/fence", "will/fence FENCE").empty());
@@ -311,7 +334,7 @@ void for_each_signal(
 // sub once subscribed is covered by sub_test.cpp ("sub: SIGINT and SIGTERM exit 130 after a
 // clean disconnect, without the will"); here are the other stages that hold a connection.
 TEST_CASE("faults: SIGINT and SIGTERM mid-stream - 130, a clean DISCONNECT, no will") {
-    for_each_signal([](Broker& broker, const Args& with_will, const std::string& prefix,
+    for_each_signal([](Broker& broker, const Args& with_will, const std::string& prefix, int,
                        const Stop& stop) {
         {
             INFO("pub -l, mid-stream with stdin still open");
@@ -321,7 +344,7 @@ TEST_CASE("faults: SIGINT and SIGTERM mid-stream - 130, a clean DISCONNECT, no w
                                   concat({"-i", id, "-t", "data/l", "-l", "-q", "1"}, with_will)));
             pub.write_stdin("one\ntwo\n");
             REQUIRE(seen.lines(2, 10s) == std::vector<std::string>{"data/l one", "data/l two"});
-            stop(pub, id, 3.0);
+            stop(pub, id, 10.0);  // not the 20 s wait: it would wait for stdin forever
         }
         {
             INFO("echo, looping");
@@ -330,7 +353,7 @@ TEST_CASE("faults: SIGINT and SIGTERM mid-stream - 130, a clean DISCONNECT, no w
                 mqtk_argv("echo", broker.port(),
                           concat({"-i", id, "-t", "data/e", "--delay", "0.1"}, with_will)));
             REQUIRE(echo.wait_for_output("hello\nhello\n", 10s));
-            stop(echo, id, 3.0);
+            stop(echo, id, 10.0);  // not the 20 s wait: it would loop forever
         }
     });
 }
@@ -339,26 +362,43 @@ TEST_CASE("faults: SIGINT and SIGTERM mid-stream - 130, a clean DISCONNECT, no w
 // and the DISCONNECT it left in the socket is what the broker reads once it thaws, so
 // the will is not sent then either.
 TEST_CASE("faults: SIGINT and SIGTERM with the broker frozen - 130 at once, no will after") {
-    for_each_signal(
-        [](Broker& broker, const Args& with_will, const std::string& prefix, const Stop& stop) {
-            const std::string id = prefix + "frozen";
-            Process sub(mqtk_argv("sub", broker.port(),
-                                  concat({"-i", id, "-t", "data/f", "-d"}, with_will)));
-            // Frozen once the SUBACK is in: the broker logs the subscription before it sends
-            // one, and a loaded machine can stop it in between (the next test has that stage).
-            REQUIRE(sub.wait_until(
-                [](std::string_view, std::string_view err) {
-                    return err.find("<- SUBACK") != std::string_view::npos;
-                },
-                10s));
-            const pid_t frozen = broker.pid();
-            REQUIRE(::kill(frozen, SIGSTOP) == 0);
-            const std::jthread thaw([frozen] {  // joined on every way out, failures too
-                std::this_thread::sleep_for(1500ms);
-                ::kill(frozen, SIGCONT);
-            });
-            stop(sub, id, 1.0);  // 130 well before the thaw; the broker then logs the DISCONNECT
+    for_each_signal([](Broker& broker, const Args& with_will, const std::string& prefix, int signal,
+                       const Stop&) {
+        const std::string id = prefix + "frozen";
+        Process sub(
+            mqtk_argv("sub", broker.port(), concat({"-i", id, "-t", "data/f", "-d"}, with_will)));
+        // Frozen once the SUBACK is in: the broker logs the subscription before it sends
+        // one, and a loaded machine can stop it in between (the next test has that stage).
+        REQUIRE(sub.wait_until(
+            [](std::string_view, std::string_view err) {
+                return err.find("<- SUBACK") != std::string_view::npos;
+            },
+            10s));
+        const pid_t frozen = broker.pid();
+        REQUIRE(::kill(frozen, SIGSTOP) == 0);
+        // The broker thaws only once mqtk has exited (asked below): a client that waited for
+        // it would still be waiting at the 20 s wait, or at the 15 s after which the thread
+        // thaws it anyway. Its destructor asks and joins too: thawed on every way out.
+        std::jthread thaw([frozen](const std::stop_token& exited) {
+            std::mutex mutex;
+            std::condition_variable_any never;
+            std::unique_lock lock(mutex);
+            never.wait_for(lock, exited, 15s, [] { return false; });
+            ::kill(frozen, SIGCONT);
         });
+        const auto signalled = Clock::now();
+        REQUIRE(sub.send_signal(signal));
+        const ProcessResult r = sub.wait(20s);
+        const double elapsed = seconds_since(signalled);
+        thaw.request_stop();
+        thaw.join();
+        INFO(id << ": " << r.describe());
+        INFO("elapsed " << elapsed << " s");
+        CHECK(r.exit_code == 130);
+        CHECK(elapsed < 5.0);  // it did not wait for the frozen broker
+        // Thawed, the broker reads the DISCONNECT mqtk left in the socket.
+        check_said_disconnect(broker, id);
+    });
 }
 
 // A broker that takes a SUBSCRIBE and never answers it (a relay withholds the SUBACK):
@@ -374,15 +414,16 @@ TEST_CASE(
             // Own ids: echo keeps its session, and a kept one is not subscribed again.
             Process p(
                 mqtk_argv(command, relay.port(), {"-i", command + "-int", "-t", "never/acked"}));
-            REQUIRE(relay.wait_for_packet(packet::kSubscribe, 10s));
-            std::this_thread::sleep_for(300ms);  // the broker's SUBACK has come and gone
+            // The broker logs the subscription as it sends the SUBACK the relay withholds.
+            REQUIRE(mqtk::test::wait_for_subscriptions(broker, command + "-int", {"never/acked"},
+                                                       10s, &p));
             REQUIRE(p.running());
             const auto signalled = Clock::now();
             REQUIRE(p.send_signal(SIGINT));
             const ProcessResult r = p.wait(20s);
             INFO(r.describe());
             CHECK(r.exit_code == 130);
-            CHECK(seconds_since(signalled) < 3.0);
+            CHECK(seconds_since(signalled) < 10.0);  // not the 20 s wait: no -W, no SUBACK
             CHECK(r.err.empty());
             CHECK(relay.wait_for_packet(packet::kDisconnect, 5s));  // a clean goodbye
         }
@@ -397,7 +438,7 @@ TEST_CASE(
                   "mqtk: timed out: the broker did not acknowledge the subscription to "
                   "'never/acked'\n");
             CHECK(t.seconds >= 0.9);
-            CHECK(t.seconds < 4.5);
+            CHECK(t.seconds < 10.0);  // -W 1 bounded the wait, not the 30 s run timeout
         }
     }
 }
@@ -406,7 +447,7 @@ TEST_CASE(
 // PUBACKs from mqtk, so it is certainly still waiting for them when the signal comes.
 TEST_CASE(
     "faults: SIGINT and SIGTERM while PUBACKs are awaited - 130, a clean DISCONNECT, no will") {
-    for_each_signal([](Broker& broker, const Args& with_will, const std::string& prefix,
+    for_each_signal([](Broker& broker, const Args& with_will, const std::string& prefix, int,
                        const Stop& stop) {
         {
             INFO("pub -q 1, while acknowledgements are withheld");
@@ -423,8 +464,8 @@ TEST_CASE(
             std::this_thread::sleep_for(300ms);
             REQUIRE(pub.running());  // ...and mqtk still waits for their PUBACKs
             // Waiting for the acknowledgements is not needed, but allowed up to a bound.
-            stop(pub, id, 5.0);
-            CHECK(relay.wait_for_packet(packet::kDisconnect, 1s));
+            stop(pub, id, 10.0);  // not the 20 s wait: the PUBACKs never come
+            CHECK(relay.wait_for_packet(packet::kDisconnect, 5s));
         }
         {
             INFO("echo -q 1, while acknowledgements are withheld");
@@ -436,8 +477,8 @@ TEST_CASE(
             // Its hello went out and came back, and the broker's PUBACK was withheld.
             REQUIRE(echo.wait_for_output("hello\n", 10s));
             std::this_thread::sleep_for(300ms);
-            stop(echo, id, 5.0);
-            CHECK(relay.wait_for_packet(packet::kDisconnect, 1s));
+            stop(echo, id, 10.0);
+            CHECK(relay.wait_for_packet(packet::kDisconnect, 5s));
         }
     });
 }

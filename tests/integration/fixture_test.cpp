@@ -227,7 +227,7 @@ TEST_CASE("fixture: run reports signals and kills on timeout") {
         const ProcessResult r = run({"sleep", "30"}, {.timeout = 200ms});
         CHECK(r.timed_out);
         CHECK(r.exit_code == 128 + SIGTERM);
-        CHECK(Clock::now() - start < 2s);
+        CHECK(Clock::now() - start < 10s);  // not the 30 s the sleep would take
     }
     SUBCASE("SIGKILL 2 s later when SIGTERM is ignored") {
         const auto start = Clock::now();
@@ -236,7 +236,7 @@ TEST_CASE("fixture: run reports signals and kills on timeout") {
         CHECK(r.timed_out);
         CHECK(r.exit_code == 128 + SIGKILL);
         CHECK(Clock::now() - start >= 2s);
-        CHECK(Clock::now() - start < 5s);
+        CHECK(Clock::now() - start < 15s);  // not the 30 s the sleep would take
     }
 }
 
@@ -501,8 +501,9 @@ TEST_CASE("fixture: Observer counts only the test's messages") {
 TEST_CASE("fixture: Observer fails clearly when it cannot subscribe") {
     Broker broker;
     const auto start = Clock::now();
-    // mosquitto_sub exits at once on a bad option; the Observer must not wait 5 s for it.
+    // mosquitto_sub exits at once on a bad option; the Observer must not wait the 30 s
+    // it allows for subscribing.
     CHECK_THROWS_WITH_AS(Observer(broker, {"t"}, {"--no-such-option"}),
                          doctest::Contains("did not subscribe"), std::runtime_error);
-    CHECK(Clock::now() - start < 2s);
+    CHECK(Clock::now() - start < 10s);
 }

@@ -18,8 +18,10 @@ using namespace std::chrono_literals;
 using std::chrono::milliseconds;
 
 constexpr const char* kMosquitto = "/usr/sbin/mosquitto";
-constexpr milliseconds kStartTimeout = 5s;
-constexpr milliseconds kStopTimeout = 5s;
+// Generous: they only bound the failure case, and a loaded machine (parallel sanitizer
+// builds) can take seconds to start or stop a mosquitto.
+constexpr milliseconds kStartTimeout = 30s;
+constexpr milliseconds kStopTimeout = 30s;
 
 // Runs a helper program (openssl, mosquitto_passwd) that must succeed.
 void run_checked(std::vector<std::string> argv) {
@@ -257,7 +259,7 @@ bool Broker::launch() {
     for (int p : listener_ports())
         ports += " " + std::to_string(p);
     throw std::runtime_error("Broker: mosquitto did not listen on ports" + ports +
-                             " within 5 s.\nConfig " + config_file() + ":\n" + config_text() +
+                             " within 30 s.\nConfig " + config_file() + ":\n" + config_text() +
                              "\nLog:\n" + log());
 }
 

@@ -49,12 +49,12 @@ class Broker {
     Broker& operator=(const Broker&) = delete;
 
     // Starts mosquitto and returns once it logged "running" and every listener is in
-    // LISTEN state (at most 5 s); throws std::runtime_error with the config and log
+    // LISTEN state (at most 30 s); throws std::runtime_error with the config and log
     // otherwise. Readiness is read from /proc/net/tcp, never probed with connect(): in
     // mosquitto 2.0.11 a connection closed before CONNECT frees a max_connections slot it
     // never took, so every probe would loosen that limit by one.
     void start();
-    // SIGTERM, up to 5 s for a clean exit (persistence is written then), then SIGKILL.
+    // SIGTERM, up to 30 s for a clean exit (persistence is written then), then SIGKILL.
     // Idempotent.
     void stop();
     // stop() + start(): same ports, same config, same persistence directory.

@@ -12,7 +12,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr std::chrono::milliseconds kSubscribeTimeout = 5s;
+constexpr std::chrono::milliseconds kSubscribeTimeout = 30s;
 
 std::string unique_client_id() {
     static std::atomic<int> counter{0};
@@ -100,7 +100,7 @@ void Observer::wait_until_subscribed(const Broker& broker,
     }
     if (broker.wait_for_log(all_logged, 0ms)) return;
     throw std::runtime_error("Observer: mosquitto_sub " + client_id_ +
-                             " did not subscribe within 5 s.\nIts stderr:\n" + diagnostics() +
+                             " did not subscribe within 30 s.\nIts stderr:\n" + diagnostics() +
                              "\nBroker log:\n" + broker.log());
 }
 

@@ -36,7 +36,7 @@ class Observer {
     // Subscribes to filters on broker.port() (anonymous, plain MQTT) as client id
     // "mqtk-observer-<pid>-<n>", or the -i/--id given in extra_args. Throws
     // std::runtime_error (with mosquitto_sub's stderr and the broker log) when the
-    // subscriptions are not active within 5 s.
+    // subscriptions are not active within 30 s.
     Observer(const Broker& broker, std::vector<std::string> filters,
              std::vector<std::string> extra_args = {"-v"});
     ~Observer() = default;  // kills mosquitto_sub if it still runs

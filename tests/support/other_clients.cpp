@@ -171,9 +171,9 @@ OutsideSubscriber::OutsideSubscriber(OutsideClient client, Endpoint broker,
             granted_ = reported_grant(client_, out, err);
             return !granted_.empty();
         },
-        10s);
+        30s);
     if (!subscribed) {
-        throw std::runtime_error("OutsideSubscriber: no SUBACK within 10 s: " + diagnostics());
+        throw std::runtime_error("OutsideSubscriber: no SUBACK within 30 s: " + diagnostics());
     }
 }
 

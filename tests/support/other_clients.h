@@ -55,7 +55,7 @@ struct OutsideSubscription {
 class OutsideSubscriber {
   public:
     // Returns once the broker's SUBACK came (granted() tells what it granted); throws
-    // std::runtime_error with the client's output when that takes more than 10 s or the
+    // std::runtime_error with the client's output when that takes more than 30 s or the
     // client ends (refused, unreachable, missing package).
     OutsideSubscriber(OutsideClient client, Endpoint broker, OutsideSubscription subscription);
     ~OutsideSubscriber() = default;  // kills the client
