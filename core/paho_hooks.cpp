@@ -1,9 +1,11 @@
-// poll(), usleep(), writev() and write() for Paho's threads; see paho_hooks.h.
+// poll(), usleep(), writev(), write(), SSL_write() and SSL_get_error() for Paho's threads;
+// see paho_hooks.h.
 // Fortified <poll.h> defines an inline poll(), which would clash with the definition here.
 #undef _FORTIFY_SOURCE
 #include "core/paho_hooks.h"
 
 #include <dlfcn.h>
+#include <openssl/ssl.h>
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/prctl.h>
@@ -67,6 +69,8 @@ using PollFunction = int (*)(struct pollfd*, nfds_t, int);
 using UsleepFunction = int (*)(useconds_t);
 using WritevFunction = ssize_t (*)(int, const struct iovec*, int);
 using WriteFunction = ssize_t (*)(int, const void*, size_t);
+using SslWriteFunction = int (*)(SSL*, const void*, int);
+using SslGetErrorFunction = int (*)(const SSL*, int);
 
 // Paho's write check: a poll() without a wait for POLLOUT on every socket. A socket it
 // finds not writable has a full send buffer, and so (almost always) a write Paho has
@@ -224,6 +228,40 @@ extern "C" ssize_t write(int fd, const void* data, size_t size) {
     return after_socket_write(thread, written, size);
 }
 
+namespace {
+// The connection whose failed SSL_write() the send thread reports as "try again later".
+thread_local const SSL* pretend_want_write = nullptr;
+}  // namespace
+
+// Paho's TLS writes again: SSL_write() on a connection that OpenSSL already knows is
+// broken (the receive thread read its end first; an unexpected EOF is fatal in OpenSSL 3)
+// fails at once, without a write() for the hook above to see, and Paho frees the PUBLISH
+// it keeps for the resend, as above. On the send thread such a failure is reported (by
+// SSL_get_error(), next) as a full socket buffer instead; the receive thread, which owns
+// the loss, gets the truth when it tries the parked write again. (Seen under ASan: a
+// heap-use-after-free of the topic when the TLS cut test's resend went out.)
+extern "C" int SSL_write(SSL* ssl, const void* data, int size) {
+    static const auto next_ssl_write = next_definition<SslWriteFunction>("SSL_write");
+    static const auto next_get_error = next_definition<SslGetErrorFunction>("SSL_get_error");
+    const int written = next_ssl_write(ssl, data, size);
+    if (written > 0 || this_thread_kind() != ThreadKind::PahoSend) return written;
+    const int error = next_get_error(ssl, written);
+    if (error == SSL_ERROR_SSL || error == SSL_ERROR_SYSCALL || error == SSL_ERROR_ZERO_RETURN) {
+        pretend_want_write = ssl;
+        wake_receive_thread();
+    }
+    return written;
+}
+
+extern "C" int SSL_get_error(const SSL* ssl, int result) {
+    static const auto next_get_error = next_definition<SslGetErrorFunction>("SSL_get_error");
+    if (pretend_want_write != nullptr && pretend_want_write == ssl && result <= 0) {
+        pretend_want_write = nullptr;
+        return SSL_ERROR_WANT_WRITE;
+    }
+    return next_get_error(ssl, result);
+}
+
 namespace mqtk {
 
 bool in_paho_receive_thread() {
@@ -242,7 +280,9 @@ bool paho_hooks_active() {
     return dlsym(RTLD_DEFAULT, "poll") == reinterpret_cast<void*>(&::poll) &&
            dlsym(RTLD_DEFAULT, "usleep") == reinterpret_cast<void*>(&::usleep) &&
            dlsym(RTLD_DEFAULT, "writev") == reinterpret_cast<void*>(&::writev) &&
-           dlsym(RTLD_DEFAULT, "write") == reinterpret_cast<void*>(&::write);
+           dlsym(RTLD_DEFAULT, "write") == reinterpret_cast<void*>(&::write) &&
+           dlsym(RTLD_DEFAULT, "SSL_write") == reinterpret_cast<void*>(&::SSL_write) &&
+           dlsym(RTLD_DEFAULT, "SSL_get_error") == reinterpret_cast<void*>(&::SSL_get_error);
 }
 
 }  // namespace mqtk

@@ -8,6 +8,7 @@
 
 #include <doctest/doctest.h>
 #include <fcntl.h>
+#include <openssl/ssl.h>
 #include <poll.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -80,7 +81,9 @@ Clock::duration time_of(Wait wait) {
 
 }  // namespace
 
-TEST_CASE("paho hooks: the dynamic linker hands out mqtk's poll(), usleep(), writev(), write()") {
+TEST_CASE(
+    "paho hooks: the dynamic linker hands out mqtk's poll(), usleep(), writev(), write(), "
+    "SSL_write(), SSL_get_error()") {
     CHECK(mqtk::paho_hooks_active());
 }
 
@@ -198,4 +201,43 @@ TEST_CASE("paho hooks: on Paho's threads a write to a broken connection says 'no
         CHECK(write(pipe.fds[1], "x", 1) == -1);
         CHECK(errno == EPIPE);
     });
+}
+
+// A TLS client whose handshake met garbage: OpenSSL marks the connection failed, and every
+// SSL_write() after that fails at once, without writing - as when Paho's receive thread
+// has read the end of a TLS connection before its send thread writes a PUBLISH to it.
+TEST_CASE("paho hooks: a TLS write to a failed connection is 'not yet' once, on the send thread") {
+    SSL_CTX* context = SSL_CTX_new(TLS_client_method());
+    REQUIRE(context != nullptr);
+    SSL* ssl = SSL_new(context);
+    REQUIRE(ssl != nullptr);
+    SocketPair pair;
+    static constexpr char kGarbage[] = "HTTP/1.1 400 Bad Request\r\n\r\n";
+    REQUIRE(write(pair.fds[1], kGarbage, sizeof kGarbage - 1) > 0);
+    SSL_set_fd(ssl, pair.fds[0]);
+    SSL_set_connect_state(ssl);
+    int result = 0;
+    for (int i = 0; i < 100 && result <= 0; ++i) {  // non-blocking: until it fails for good
+        result = SSL_do_handshake(ssl);
+        if (result <= 0 && SSL_get_error(ssl, result) == SSL_ERROR_SSL) break;
+    }
+    REQUIRE(result <= 0);
+    REQUIRE(SSL_get_error(ssl, result) == SSL_ERROR_SSL);
+
+    // Elsewhere, and on Paho's receive thread (which owns the loss), the truth: a failure
+    // (SSL_ERROR_SSL, or SSL_ERROR_SYSCALL where the thread's error queue is empty).
+    const auto failed = [](int error) {
+        return error == SSL_ERROR_SSL || error == SSL_ERROR_SYSCALL;
+    };
+    CHECK(failed(SSL_get_error(ssl, SSL_write(ssl, "x", 1))));
+    as_paho_receive_thread([&] { CHECK(failed(SSL_get_error(ssl, SSL_write(ssl, "x", 1)))); });
+    // On the send thread: "the socket is full, try again later", once.
+    as_paho_thread("MQTTAsync_send", [&] {
+        const int written = SSL_write(ssl, "x", 1);
+        CHECK(written <= 0);
+        CHECK(SSL_get_error(ssl, written) == SSL_ERROR_WANT_WRITE);
+        CHECK(failed(SSL_get_error(ssl, written)));
+    });
+    SSL_free(ssl);
+    SSL_CTX_free(context);
 }
