@@ -58,11 +58,11 @@ constexpr std::chrono::milliseconds kConnackGrace{500};
 // once (130, as at every other stage) and so does `deadline`: a broker that never answers
 // (frozen, or one that ignores the request) would otherwise hold the command for ever.
 // Throws what the token throws when the broker refused.
-void await_answer(const mqtt::token_ptr& token, const Client::AnswerDeadline& deadline,
+void await_answer(const mqtt::token_ptr& token, Client::AnswerDeadline deadline,
                   std::string_view what, std::string_view name) {
     while (!token->wait_for(std::chrono::milliseconds(20))) {
         if (interrupted()) throw Error(ExitCode::Interrupted, "");
-        if (deadline && Clock::now() >= *deadline) {
+        if (Clock::now() >= deadline) {
             throw make_error(ExitCode::Timeout, "timed out: the broker did not acknowledge {} '{}'",
                              what, name);
         }

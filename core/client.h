@@ -90,16 +90,17 @@ class Client {
     using ConnectDone = std::function<void(const Error* failure)>;
     void connect_async(ConnectDone done);
 
-    // Until when subscribe() and unsubscribe() wait for the broker's answer; none: for ever
-    // (as mosquitto_sub does), though a signal still ends the wait with Error(Interrupted).
-    using AnswerDeadline = std::optional<std::chrono::steady_clock::time_point>;
+    // Until when subscribe() and unsubscribe() wait for the broker's answer; by default for
+    // ever (as mosquitto_sub does), though a signal still ends the wait: Error(Interrupted).
+    using AnswerDeadline = std::chrono::steady_clock::time_point;
+    static constexpr AnswerDeadline kNoDeadline = AnswerDeadline::max();
     // Subscribes one filter per request (one SUBSCRIBE each: a multi-filter subscribe
     // with options crashes Paho 1.2.0). Throws Error(Failure) if the broker refuses one,
     // Error(Timeout) if no SUBACK came by `deadline`. Returns the granted QoS per request.
     std::vector<int> subscribe(const std::vector<SubscribeRequest>& requests,
-                               AnswerDeadline deadline = std::nullopt);
+                               AnswerDeadline deadline = kNoDeadline);
     void unsubscribe(const std::vector<std::string>& filters,
-                     AnswerDeadline deadline = std::nullopt);
+                     AnswerDeadline deadline = kNoDeadline);
 
     // Asked every 100 ms (and at once on a connection loss) while publish() waits for
     // room: true stops the wait (a deadline passed, an interrupt, a broker gone too long).

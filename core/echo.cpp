@@ -93,8 +93,7 @@ class Echo {
         request.filter = options_.topic;
         request.qos = options_.qos;
         // Within -W: a broker that never sends the SUBACK ends the run (exit 5), not hangs it.
-        client_.subscribe({request},
-                          options_.timeout ? Client::AnswerDeadline(deadline()) : std::nullopt);
+        client_.subscribe({request}, deadline());
     }
 
     Clock::time_point deadline() const {

@@ -117,16 +117,14 @@ class Subscriber {
     // Within -W, like everything after the connect: a broker that never sends the SUBACK
     // is a timeout, not a hang.
     void subscribe(Clock::time_point deadline) {
-        const Client::AnswerDeadline answer_by =
-            deadline == Clock::time_point::max() ? std::nullopt : Client::AnswerDeadline(deadline);
         std::vector<SubscribeRequest> requests;
         for (const auto& filter : options_.filters) {
             requests.push_back({filter, options_.qos, options_.no_local,
                                 options_.retain_as_published, options_.retain_handling,
                                 options_.subscribe_properties});
         }
-        client_.subscribe(requests, answer_by);
-        if (!options_.unsubscribe.empty()) client_.unsubscribe(options_.unsubscribe, answer_by);
+        client_.subscribe(requests, deadline);
+        if (!options_.unsubscribe.empty()) client_.unsubscribe(options_.unsubscribe, deadline);
     }
 
     ExitCode wait(Clock::time_point deadline) {
