@@ -30,6 +30,7 @@ ProcessResult run_mqtk(std::vector<std::string> args, RunOptions options = {}) {
     return mqtk::test::mqtk(std::move(args), std::move(options));
 }
 using mqtk::test::mqtk_binary;
+using mqtk::test::occurrences;
 using mqtk::test::run;
 using mqtk::test::split_lines;
 using mqtk::test::wait_for_subscriptions;
@@ -69,13 +70,6 @@ void inject(const Broker& broker, std::vector<std::string> args) {
 
 std::size_t count(const Lines& lines, const std::string& line) {
     return static_cast<std::size_t>(std::count(lines.begin(), lines.end(), line));
-}
-
-std::size_t occurrences(std::string_view text, const std::string& needle) {
-    std::size_t n = 0;
-    for (auto at = text.find(needle); at != std::string_view::npos; at = text.find(needle, at + 1))
-        ++n;
-    return n;
 }
 
 // Waits until the observer has printed `line` at least n times.

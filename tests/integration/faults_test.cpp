@@ -508,12 +508,7 @@ TEST_CASE("faults: sub interrupted mid-burst has everything it received in its o
         const std::string last = "m" + str(kMessages - 1);
         REQUIRE(sub.wait_until(
             [&](std::string_view, std::string_view err) {
-                std::size_t n = 0;
-                for (auto at = err.find("<- PUBLISH"); at != std::string_view::npos;
-                     at = err.find("<- PUBLISH", at + 1)) {
-                    ++n;
-                }
-                return n >= kMessages;
+                return mqtk::test::occurrences(err, "<- PUBLISH") >= kMessages;
             },
             30s));
         REQUIRE(sub.send_signal(signal));

@@ -41,6 +41,7 @@ using mqtk::test::Broker;
 using mqtk::test::Delivery;
 using mqtk::test::Endpoint;
 using mqtk::test::kOutsideClients;
+using mqtk::test::occurrences;
 using mqtk::test::OutsideClient;
 using mqtk::test::OutsidePublish;
 using mqtk::test::OutsideSubscriber;
@@ -157,13 +158,6 @@ bool one_error_line(const std::string& text) {
 
 bool contains(const std::string& text, const std::string& part) {
     return text.find(part) != std::string::npos;
-}
-
-std::size_t occurrences(const std::string& text, const std::string& part) {
-    std::size_t n = 0;
-    for (auto at = text.find(part); at != std::string::npos; at = text.find(part, at + 1))
-        ++n;
-    return n;
 }
 
 std::size_t count_payload(const std::vector<Delivery>& got, const std::string& payload) {

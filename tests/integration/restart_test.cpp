@@ -190,12 +190,7 @@ TEST_CASE("restart: pub gives up on a broker that stays away, with the count of 
     // The first 100 lines all acknowledged before the broker goes.
     REQUIRE(publisher.wait_until(
         [](std::string_view, std::string_view err) {
-            std::size_t acks = 0;
-            for (auto at = err.find("<- PUBACK"); at != std::string_view::npos;
-                 at = err.find("<- PUBACK", at + 1)) {
-                ++acks;
-            }
-            return acks >= 100;
+            return mqtk::test::occurrences(err, "<- PUBACK") >= 100;
         },
         20s));
     broker.stop();

@@ -173,6 +173,13 @@ std::vector<std::string> split_lines(std::string_view text) {
     return lines;
 }
 
+std::size_t occurrences(std::string_view text, std::string_view part) {
+    std::size_t n = 0;
+    for (auto at = text.find(part); at != std::string_view::npos; at = text.find(part, at + 1))
+        ++n;
+    return n;
+}
+
 // --- SUBSCRIBE parsing ---------------------------------------------------------------------
 
 namespace {

@@ -49,6 +49,10 @@ std::string base64_decode(std::string_view text);
 // The complete ('\n'-terminated) lines of text, without their '\n'.
 std::vector<std::string> split_lines(std::string_view text);
 
+// How many times `part` occurs in `text` (overlapping ones too): packets in a -d trace,
+// lines in a broker log.
+std::size_t occurrences(std::string_view text, std::string_view part);
+
 // An MQTT 5 SUBSCRIBE packet's variable header and payload, decoded.
 struct SubscribePacket {
     struct Entry {
