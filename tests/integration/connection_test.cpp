@@ -17,6 +17,7 @@
 #include "support/connect_probe.h"
 #include "support/observer.h"
 #include "support/process.h"
+#include "support/skip.h"
 #include "support/wire.h"
 
 namespace {
@@ -30,6 +31,7 @@ using mqtk::test::Observer;
 using mqtk::test::Process;
 using mqtk::test::ProcessResult;
 using mqtk::test::RunOptions;
+using mqtk::test::skip_test;
 using mqtk::test::TempDir;
 using mqtk::test::wait_for_client_gone;
 using mqtk::test::wait_for_connect_line;
@@ -125,7 +127,7 @@ TEST_CASE("connect: -L mqtt:// URL gives host, port, credentials and topic") {
 
 TEST_CASE("connect: -L ws:// and wss:// connect over WebSockets") {
     if (!Broker::websockets_supported()) {
-        MESSAGE("this mosquitto has no WebSockets support: skipped");
+        skip_test("this mosquitto has no WebSockets support");
         return;
     }
     Broker broker({.tls = true, .websockets = true});
@@ -273,8 +275,14 @@ TEST_CASE("connect: -c without a client id is exit 2") {
     check_error(pub_at(broker.port(), {"-t", "t", "-m", "x", "-c"}), 2);
     check_error(pub_at(broker.port(), {"-t", "t", "-m", "x", "-c", "-V", "5"}), 2);
     CHECK(mqtk::test::connections_before_fence(broker) == 0);
-    // With -I the id is known: fine, and the session is persistent.
-    check_success(pub_at(broker.port(), {"-t", "t", "-m", "x", "-c", "-I", "persist-"}));
+    // With -I the id is known (the prefix and the pid, as mosquitto_pub makes it): fine,
+    // and the session is persistent.
+    Process pub(concat({mqtk::test::mqtk_binary(), "pub"},
+                       concat(mqtk::test::address_args(broker.port()),
+                              {"-t", "t", "-m", "x", "-c", "-I", "persist-"})));
+    const std::string id = "persist-" + str(pub.pid());
+    check_success(pub.wait(20s));
+    CHECK(contains(connect_flags(broker, id), "c0"));
 }
 
 namespace {
