@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "support/process.h"
+#include "support/skip.h"
 
 namespace {
 
@@ -33,13 +34,10 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using mqtk::test::ProcessResult;
 using mqtk::test::RunOptions;
+using mqtk::test::skip_test;
+using mqtk::test::SkipKind;
 using mqtk::test::TempDir;
 using Strings = std::set<std::string>;
-
-// Commands the contract announces that may be documented and completed before cli/main.cpp
-// registers them. Until then their man page section stands in for their --help; once the
-// binary has them they are checked like every other command.
-const Strings kAnnouncedCommands = {"bench", "bench merge"};
 
 // --- Files and processes -------------------------------------------------------------------
 
@@ -275,25 +273,9 @@ Strings man_options_of(const ManSource& man, const std::string& command) {
     return options;
 }
 
-// The commands to check completions against: the binary's, plus announced commands it does
-// not have yet, known from their man page sections.
+// The commands to check completions against: the binary's own, every one of them.
 const std::map<std::string, HelpCommand>& reference_commands() {
-    static const auto commands = [] {
-        auto commands = help_commands();
-        const auto& man = man_source_parsed();
-        for (const auto& announced : kAnnouncedCommands) {
-            if (commands.count(announced) || !man.commands.count(announced)) continue;
-            MESSAGE("'mqtk " << announced << "' is documented but not in mqtk --help yet: "
-                             << "its man page section stands in for its --help");
-            HelpCommand command;
-            command.options = man_options_of(man, announced);
-            commands[announced] = command;
-            const auto space = announced.rfind(' ');
-            const std::string parent = space == std::string::npos ? "" : announced.substr(0, space);
-            commands[parent].subcommands.insert(announced.substr(space + 1));
-        }
-        return commands;
-    }();
+    static const auto commands = help_commands();
     return commands;
 }
 
@@ -596,10 +578,6 @@ TEST_CASE("docs: the man page documents every option of every command, and nothi
     }
     for (const auto& command : man.commands) {
         if (help.count(command)) continue;
-        if (kAnnouncedCommands.count(command)) {
-            MESSAGE("'mqtk " << command << "' is documented but not in mqtk --help yet");
-            continue;
-        }
         FAIL_CHECK("the man page documents 'mqtk " << command << "', which mqtk does not have");
     }
     const auto stale = minus(man.all_longs, all_reference_longs());
@@ -648,7 +626,7 @@ TEST_CASE("docs: the man page renders with man(1) without warnings") {
         // man/CMakeLists.txt builds it when scdoc is found.
         const auto scdoc = try_run({"scdoc", "-v"});
         REQUIRE_MESSAGE(!scdoc, man_page() << " was not built although scdoc is installed");
-        MESSAGE("skipped: scdoc is not installed, so the man page was not built");
+        skip_test("scdoc is not installed, so the man page was not built");
         return;
     }
     RunOptions options;
@@ -656,7 +634,7 @@ TEST_CASE("docs: the man page renders with man(1) without warnings") {
         {"MANWIDTH", "80"}, {"MANPAGER", "cat"}, {"PAGER", "cat"}, {"LC_ALL", "C.UTF-8"}};
     const auto result = try_run({"man", "--warnings", "-l", man_page().string()}, options);
     if (!result) {
-        MESSAGE("skipped: man is not installed (apt-get install man-db groff-base)");
+        skip_test("man is not installed (apt-get install man-db groff-base)");
         return;
     }
     INFO(result->describe());
@@ -733,7 +711,7 @@ TEST_CASE("docs: fish completion offers every option of every command, and nothi
         return replies;
     });
     if (!ran) {
-        MESSAGE("skipped: fish is not installed (apt-get install fish)");
+        skip_test("fish is not installed (apt-get install fish)");
         return;
     }
     // fish offers options after any option, so which ones take a value is read from its
@@ -775,7 +753,7 @@ TEST_CASE("docs: fish completion completes values, files and profiles") {
         {"mqtk", "pub", "--re"},
     });
     if (!replies) {
-        MESSAGE("skipped: fish is not installed (apt-get install fish)");
+        skip_test("fish is not installed (apt-get install fish)");
         return;
     }
     CHECK((*replies)[0] == Strings{"0", "1", "2"});
@@ -799,7 +777,7 @@ TEST_CASE("docs: zsh completion offers every option of every command, and nothin
     };
     check_offers_every_option("zsh", complete, /*check_short=*/false);
     if (!ran) {
-        MESSAGE("skipped: zsh is not installed (apt-get install zsh)");
+        skip_test("zsh is not installed (apt-get install zsh)");
         return;
     }
     check_values_are_not_options("zsh", complete);
@@ -821,7 +799,7 @@ TEST_CASE("docs: zsh completion completes values, files and profiles") {
         {"mqtk", "sub", "-D", "connect", "user-property", "k", "v", "--qo"},
     });
     if (!replies) {
-        MESSAGE("skipped: zsh is not installed (apt-get install zsh)");
+        skip_test("zsh is not installed (apt-get install zsh)");
         return;
     }
     CHECK((*replies)[0] == Strings{"0", "1", "2"});
@@ -898,11 +876,11 @@ TEST_CASE(
     "docs: the Debian package depends on the runtime libraries, installs into a root "
     "and runs") {
 #ifdef MQTK_SANITIZE
-    MESSAGE("skipped: packages are not built from sanitizer builds");
+    skip_test("packages are not built from sanitizer builds", SkipKind::NotApplicable);
     return;
 #endif
     if (!try_run({"cpack", "--version"}) || !try_run({"dpkg-deb", "--version"})) {
-        MESSAGE("skipped: cpack or dpkg-deb is not installed");
+        skip_test("cpack or dpkg-deb is not installed");
         return;
     }
     TempDir dir;
