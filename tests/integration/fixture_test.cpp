@@ -22,6 +22,7 @@
 #include "support/broker.h"
 #include "support/observer.h"
 #include "support/process.h"
+#include "support/skip.h"
 
 namespace {
 
@@ -31,6 +32,7 @@ using mqtk::test::Observer;
 using mqtk::test::Process;
 using mqtk::test::ProcessResult;
 using mqtk::test::run;
+using mqtk::test::skip_test;
 using mqtk::test::TempDir;
 using Clock = std::chrono::steady_clock;
 
@@ -408,7 +410,7 @@ TEST_CASE("fixture: mTLS listener requires the client certificate") {
 
 TEST_CASE("fixture: websockets listeners carry MQTT") {
     if (!Broker::websockets_supported()) {
-        MESSAGE("this mosquitto has no WebSockets support; skipped");
+        skip_test("this mosquitto has no WebSockets support");
         return;
     }
     Broker broker({.tls = true, .websockets = true});

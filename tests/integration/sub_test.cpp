@@ -27,6 +27,7 @@
 #include "support/broker.h"
 #include "support/observer.h"
 #include "support/process.h"
+#include "support/skip.h"
 #include "support/wire.h"
 
 namespace {
@@ -37,6 +38,7 @@ using mqtk::test::Observer;
 using mqtk::test::Process;
 using mqtk::test::ProcessResult;
 using mqtk::test::RunOptions;
+using mqtk::test::skip_test;
 using mqtk::test::TempDir;
 ProcessResult run_mqtk(std::vector<std::string> args, RunOptions options = {}) {
     return mqtk::test::mqtk(std::move(args), std::move(options));
@@ -365,7 +367,7 @@ TEST_CASE("sub: a refused subscription is exit 1 with the filter and the reason"
         if (std::filesystem::exists(path)) plugin = path;
     }
     if (plugin.empty()) {
-        MESSAGE("mosquitto_dynamic_security.so not found: refused subscriptions not tested");
+        skip_test("mosquitto_dynamic_security.so not found: refused subscriptions not tested");
         return;
     }
     TempDir dir;
@@ -1371,7 +1373,7 @@ TEST_CASE("sub: colour only on a terminal, never with NO_COLOR") {
         CHECK(r.out == "c x\n");
     }
     if (run({"sh", "-c", "command -v script"}).exit_code != 0) {
-        MESSAGE("util-linux script is not installed: the terminal cases are skipped");
+        skip_test("util-linux script is not installed: the terminal cases are skipped");
         return;
     }
     const std::string command =
