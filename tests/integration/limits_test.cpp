@@ -316,9 +316,11 @@ TEST_CASE("limits: a stalled reader of mqtk sub -q 1 -c loses nothing and costs 
             << kMessages << " x " << kPayloadSize << " B published: VmRSS " << stalled_rss_kb
             << " kB (before: " << rss_before_kb << " kB), VmHWM " << stalled_peak_kb << " kB");
     CHECK(stalled_peak_kb > 0);
-    // The messages (20 MB) are not inside mqtk: it grew by less than that (measured from its
-    // own start, as the sanitizer build begins at ~80 MB).
-    CHECK(stalled_peak_kb < rss_before_kb + 12 * 1024);
+    // The messages (20 MB) are not inside mqtk. What it may hold: the 20 in flight (20 KiB),
+    // the pipe's 64 KiB and its own output buffer - well under 1 MiB; the bound adds 1 MiB
+    // for the allocator's first arenas on the receive thread. Measured from its own start,
+    // as the sanitizer build begins at ~80 MB; growth seen: ~10 kB (normal build).
+    CHECK(stalled_peak_kb < rss_before_kb + 2 * 1024);
 
     // The reader resumes: every message arrives, once, and mqtk ends at -C.
     std::ofstream(go).close();
