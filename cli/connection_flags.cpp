@@ -102,7 +102,7 @@ void add_property(const std::vector<std::string>& args, ConnectOptions& options,
             properties.unsubscribe.push_back(std::move(property));
             break;
         case PacketKind::Disconnect:
-            properties.disconnect.push_back(std::move(property));
+            options.disconnect_properties.push_back(std::move(property));
             break;
         case PacketKind::Auth:
             throw usage_error("-D auth properties are not supported");

@@ -34,7 +34,6 @@ struct PacketProperties {
     Properties publish;
     Properties subscribe;
     Properties unsubscribe;
-    Properties disconnect;
 };
 
 struct ResolvedConnection {

@@ -65,6 +65,7 @@ int run_sub(const ConnectionFlags& connection, SubFlags& flags) {
     auto& o = flags.options;
     if (o.filters.empty() && !resolved.url_topic.empty()) o.filters.push_back(resolved.url_topic);
     o.subscribe_properties = resolved.properties.subscribe;
+    o.unsubscribe_properties = resolved.properties.unsubscribe;
     o.output.color = want_colour();
     return static_cast<int>(mqtk::run_sub(resolved.options, o));
 }

@@ -40,6 +40,17 @@
 #include "core/paho_hooks.h"
 #include "core/socket_tuning.h"
 
+namespace mqtt {
+// Paho C++ 1.2.0 fills disconnect_options as a version 0 C struct, and Paho C 1.3.12 reads
+// a DISCONNECT's properties from version 1 structs only (MQTTAsync_disconnect1), so
+// set_properties() alone never reaches the wire (-D disconnect was lost). The class the
+// library befriends for its own unit tests is the one way in to the version field.
+class disconnect_options_test {
+  public:
+    static void carry_properties(disconnect_options& options) { options.opts_.struct_version = 1; }
+};
+}  // namespace mqtt
+
 namespace mqtk {
 namespace {
 
@@ -736,11 +747,12 @@ std::vector<int> Client::subscribe(const std::vector<SubscribeRequest>& requests
     }
 }
 
-void Client::unsubscribe(const std::vector<std::string>& filters, AnswerDeadline deadline) {
+void Client::unsubscribe(const std::vector<std::string>& filters, const Properties& properties,
+                         AnswerDeadline deadline) {
     try {
         for (const auto& filter : filters)
-            await_answer(impl_->paho->unsubscribe(filter), deadline, "the unsubscription from",
-                         filter);
+            await_answer(impl_->paho->unsubscribe(filter, to_paho(properties)), deadline,
+                         "the unsubscription from", filter);
     } catch (const mqtt::exception& error) {
         throw make_error(ExitCode::Failure, "unsubscribe failed: {}",
                          error_text(error.get_return_code()));
@@ -882,7 +894,12 @@ void Client::disconnect(std::chrono::milliseconds timeout) {
     if (!impl.disconnect_sent.exchange(true) && impl.paho->is_connected()) {
         try {
             // Paho looks at its DISCONNECT timeout once per receive cycle (up to 1 s).
-            impl.paho->disconnect(timeout)->wait_for(timeout + std::chrono::milliseconds(1500));
+            mqtt::disconnect_options options(static_cast<int>(timeout.count()));
+            if (!impl.options.disconnect_properties.empty()) {
+                options.set_properties(to_paho(impl.options.disconnect_properties));
+                mqtt::disconnect_options_test::carry_properties(options);
+            }
+            impl.paho->disconnect(options)->wait_for(timeout + std::chrono::milliseconds(1500));
         } catch (const std::exception&) {
             // Already gone, or a broker that stopped answering: nothing left to close. (Paho
             // 1.2.0 can also throw std::logic_error here, building a message from a null

@@ -99,7 +99,7 @@ class Client {
     // Error(Timeout) if no SUBACK came by `deadline`. Returns the granted QoS per request.
     std::vector<int> subscribe(const std::vector<SubscribeRequest>& requests,
                                AnswerDeadline deadline = kNoDeadline);
-    void unsubscribe(const std::vector<std::string>& filters,
+    void unsubscribe(const std::vector<std::string>& filters, const Properties& properties = {},
                      AnswerDeadline deadline = kNoDeadline);
 
     // Asked every 100 ms (and at once on a connection loss) while publish() waits for

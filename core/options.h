@@ -51,6 +51,7 @@ struct ConnectOptions {
     std::optional<WillOptions> will;
     Properties will_properties;
     Properties connect_properties;
+    Properties disconnect_properties;  // -D disconnect: on every command's DISCONNECT
 
     TlsOptions tls;
     double connect_timeout = 10.0;  // seconds until CONNACK

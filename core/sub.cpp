@@ -128,7 +128,8 @@ class Subscriber {
                                 options_.subscribe_properties});
         }
         client_.subscribe(requests, deadline);
-        if (!options_.unsubscribe.empty()) client_.unsubscribe(options_.unsubscribe, deadline);
+        if (!options_.unsubscribe.empty())
+            client_.unsubscribe(options_.unsubscribe, options_.unsubscribe_properties, deadline);
     }
 
     ExitCode wait(Clock::time_point deadline) {

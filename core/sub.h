@@ -27,6 +27,7 @@ struct SubOptions {
     bool retain_as_published = false;
     int retain_handling = 0;
     Properties subscribe_properties;    // -D subscribe ...
+    Properties unsubscribe_properties;  // -D unsubscribe ...
     std::optional<std::string> expect;  // --expect REGEX (ECMAScript)
     std::string ready_file;             // --ready-file PATH
     OutputOptions output;
