@@ -249,7 +249,7 @@ void add_connection_flags(CLI::App& command, ConnectionFlags& flags) {
                     "Read the passphrase of --key from FILE's first line (see MQTK_KEY_PASSWORD)")
         ->excludes("--key-password")
         ->group(tls);
-    command.add_flag("--insecure", o.tls.insecure, "Do not verify the broker's certificate")
+    command.add_flag("--insecure", o.tls.insecure, "Skip the host-name check (the certificate chain is still verified)")
         ->group(tls);
     command.add_option("--tls-version", o.tls.version, "tlsv1.3, tlsv1.2 or tlsv1.1")
         ->check(CLI::IsMember({"tlsv1.3", "tlsv1.2", "tlsv1.1"}))

@@ -202,20 +202,23 @@ std::string make_uri(const ConnectOptions& options) {
     return {};
 }
 
-mqtt::ssl_options make_ssl(const TlsOptions& tls) {
-    mqtt::ssl_options ssl;
+// Fills `ssl`, which must outlive every connect() made with options it was set on: Paho
+// C++ 1.2.0 copies the CApath pointer, never the string behind it (#337), so every copy of
+// ssl_options - and of connect_options - points into this object until Paho C copies the
+// string in MQTTAsync_connect().
+void configure_ssl(mqtt::ssl_options& ssl, const TlsOptions& tls) {
     // An empty trust store makes OpenSSL use the system's default paths (--tls-use-os-certs).
     if (!tls.cafile.empty()) ssl.set_trust_store(tls.cafile);
     if (!tls.capath.empty()) ssl.ca_path(tls.capath);
     if (!tls.certfile.empty()) ssl.set_key_store(tls.certfile);
     if (!tls.keyfile.empty()) ssl.set_private_key(tls.keyfile);
     if (!tls.key_password.empty()) ssl.set_private_key_password(tls.key_password);
-    // Paho checks the chain by default but not the host name; we want both unless --insecure.
-    ssl.set_enable_server_cert_auth(!tls.insecure);
+    // The chain is always verified; --insecure skips only the host-name check (Paho's
+    // `verify`, off by default), as in mosquitto.
+    ssl.set_enable_server_cert_auth(true);
     ssl.set_verify(!tls.insecure);
     if (tls.version == "tlsv1.2") ssl.set_ssl_version(MQTT_SSL_VERSION_TLS_1_2);
     if (tls.version == "tlsv1.1") ssl.set_ssl_version(MQTT_SSL_VERSION_TLS_1_1);
-    return ssl;
 }
 
 }  // namespace
@@ -333,6 +336,7 @@ struct Client::Impl {
     std::string endpoint;
     std::unique_ptr<mqtt::async_client> paho;
     mqtt::connect_options connect_options;
+    mqtt::ssl_options ssl;  // connect_options points into it: see configure_ssl()
 
     MessageHandler message_handler;
     LostHandler lost_handler;
@@ -464,7 +468,10 @@ void Client::Impl::build_connect_options() {
                                                     will.qos, will.retain,
                                                     to_paho(options.will_properties)));
     }
-    if (options.uses_tls()) connect_options.set_ssl(make_ssl(options.tls));
+    if (options.uses_tls()) {
+        configure_ssl(ssl, options.tls);
+        connect_options.set_ssl(ssl);
+    }
     if (behaviour.auto_reconnect) {
         connect_options.set_automatic_reconnect(std::chrono::seconds(1), std::chrono::seconds(30));
     }

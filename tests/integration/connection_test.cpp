@@ -454,15 +454,6 @@ TEST_CASE("connect: a certificate for another host name is exit 3, --insecure ac
     check_success(pub_at(nameless, {"--cafile", tls.ca_file, "--insecure", "-t", "t", "-m", "x"}));
 }
 
-TEST_CASE("connect: --insecure connects without verifying the certificate") {
-    Broker broker({.tls = true});
-    Observer seen(broker, {"insecure"});
-    check_success(pub_at(broker.tls_port(), {"--insecure", "--cafile", Broker::other_ca_file(),
-                                             "-t", "insecure", "-m", "unrelated CA"}));
-    check_success(pub_at(broker.tls_port(), {"--insecure", "-t", "insecure", "-m", "no CA"}));
-    CHECK_LINES(seen.lines(2, 10s), {"insecure unrelated CA", "insecure no CA"});
-}
-
 TEST_CASE("connect: mutual TLS needs --cert and --key") {
     Broker broker({.tls = true});
     Observer seen(broker, {"mtls"});
