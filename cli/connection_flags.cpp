@@ -152,13 +152,6 @@ void resolve_tls(ConnectOptions& options, bool from_url) {
                        !tls.certfile.empty() || tls.insecure;
     // As mosquitto: giving a CA (or any TLS option) to a plain host:port switches TLS on.
     if (asked && !from_url) options.transport = Transport::Tls;
-    if (tls.version == "tlsv1.3") {
-        // Paho C 1.3.12 can set a minimum of TLS 1.2 but cannot require 1.3; refusing is
-        // better than a silently weaker connection.
-        throw usage_error(
-            "--tls-version tlsv1.3 cannot be enforced with this Paho (1.3.12); use tlsv1.2, "
-            "which still negotiates TLS 1.3 when the broker offers it");
-    }
     if (tls.certfile.empty() != tls.keyfile.empty()) {
         throw usage_error("--cert and --key must be given together");
     }
@@ -249,9 +242,13 @@ void add_connection_flags(CLI::App& command, ConnectionFlags& flags) {
                     "Read the passphrase of --key from FILE's first line (see MQTK_KEY_PASSWORD)")
         ->excludes("--key-password")
         ->group(tls);
-    command.add_flag("--insecure", o.tls.insecure, "Skip the host-name check (the certificate chain is still verified)")
+    command
+        .add_flag("--insecure", o.tls.insecure,
+                  "Skip the host-name check (the certificate chain is still verified)")
         ->group(tls);
-    command.add_option("--tls-version", o.tls.version, "tlsv1.3, tlsv1.2 or tlsv1.1")
+    command
+        .add_option("--tls-version", o.tls.version,
+                    "Lowest TLS version: tlsv1.3, tlsv1.2 (default) or tlsv1.1")
         ->check(CLI::IsMember({"tlsv1.3", "tlsv1.2", "tlsv1.1"}))
         ->group(tls);
     command.add_flag("--tls-use-os-certs", o.tls.use_os_certs, "Trust the system's CAs")

@@ -146,7 +146,7 @@ complete -c mqtk -n $every -l key -r -d 'Client private key (PEM)'
 complete -c mqtk -n $every -l key-password -x -d 'Passphrase of --key'
 complete -c mqtk -n $every -l key-password-file -r -d "Read the passphrase of --key from FILE's first line"
 complete -c mqtk -n $every -l insecure -d "Skip the host-name check (the chain is still verified)"
-complete -c mqtk -n $every -l tls-version -x -a 'tlsv1.3 tlsv1.2 tlsv1.1' -d 'TLS version'
+complete -c mqtk -n $every -l tls-version -x -a 'tlsv1.3 tlsv1.2 tlsv1.1' -d 'Lowest TLS version'
 complete -c mqtk -n $every -l tls-use-os-certs -d "Trust the system's CAs"
 
 # Output: sub and echo

@@ -3,10 +3,12 @@
 // oracle for whether the connection is made. Both exit with their own codes (mqtk 3 for a
 // broker it cannot reach, mosquitto_pub 1, 7 or 8), so the tests compare success with
 // success. The brokers are private mosquitto TLS listeners (support/broker.h,
-// support/connect_probe.h).
+// support/connect_probe.h); where mosquitto 2.0 cannot play the peer (a TLS 1.2-only
+// server, ALPN, a cipher list), `openssl s_server` does, and tells what the client offered.
 #include <doctest/doctest.h>
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "support/broker.h"
@@ -20,6 +22,7 @@ namespace {
 using namespace std::chrono_literals;
 using mqtk::test::Broker;
 using mqtk::test::Observer;
+using mqtk::test::Process;
 using mqtk::test::ProcessResult;
 using mqtk::test::TempDir;
 using Args = std::vector<std::string>;
@@ -83,6 +86,43 @@ std::string make_capath(const TempDir& dir, const std::string& name, const std::
     return path;
 }
 
+// `openssl s_server` with the extra_tls() certificate for 127.0.0.1 on a free port: a TLS
+// peer that is no MQTT broker. It prints what a client offered (ALPN, ciphers) and how the
+// handshake ended, and stays up for mqtk's diagnosis probes after a failure.
+class TlsServer {
+  public:
+    explicit TlsServer(const Args& options)
+        : process_(concat(
+              {"openssl", "s_server", "-accept", "127.0.0.1:" + std::to_string(port_), "-cert",
+               mqtk::test::extra_tls().named_cert, "-key", mqtk::test::extra_tls().named_key},
+              options)) {
+        REQUIRE_MESSAGE(process_.wait_for_output("ACCEPT", 10s), process_.stderr_so_far());
+    }
+    int port() const { return port_; }
+
+    // `client` ("mqtk" or "mosquitto_pub") with args, to the end of its TLS handshake: once
+    // the server has reported the handshake, it ends the connection (s_server's "q"), as the
+    // client would otherwise wait for a CONNACK. report gets what the server printed.
+    ProcessResult handshake(std::string_view client, const Args& args, std::string& report) {
+        const Args program =
+            client == "mqtk" ? Args{mqtk::test::mqtk_binary(), "pub"} : Args{"mosquitto_pub"};
+        Process connecting(concat(concat(program, mqtk::test::address_args(port_)), args));
+        const bool done = process_.wait_until(
+            [](std::string_view out, std::string_view err) {
+                return out.find("CIPHER is") != std::string_view::npos ||
+                       err.find("error:") != std::string_view::npos;
+            },
+            10s);
+        report = process_.stdout_so_far() + process_.stderr_so_far();
+        if (done && contains(report, "CIPHER is")) process_.write_stdin("q\n");
+        return connecting.wait(20s);
+    }
+
+  private:
+    int port_ = mqtk::test::free_port();
+    Process process_;
+};
+
 }  // namespace
 
 // mosquitto's --insecure skips only the host-name check; a chain no trusted CA signed is
@@ -130,4 +170,65 @@ TEST_CASE("tls: --capath trusts the CAs of a hashed directory, as mosquitto_pub"
         {"pub", "-L", "mqtts://localhost:" + std::to_string(broker.tls_port()) + "/capath",
          "--capath", good, "-m", "url"}));
     CHECK_LINES(seen.lines(3, 10s), {"capath x", "capath x", "capath url"});
+}
+
+// --- Diagnosis: the error line says which check failed
+
+TEST_CASE("tls: the error line names the failed check") {
+    Broker broker({.tls = true});
+    const ProcessResult unknown_ca =
+        pub_at(broker.tls_port(), {"--cafile", Broker::other_ca_file(), "-t", "t", "-m", "x"});
+    check_error(unknown_ca, 3);
+    // OpenSSL's reason: the server sends its chain, and the CA in it is not trusted.
+    CHECK(contains(unknown_ca.err, "certificate did not verify: self-signed certificate in"));
+
+    const auto& tls = mqtk::test::extra_tls();
+    const int nameless = mqtk::test::free_port();
+    Broker other(
+        {.extra = mqtk::test::tls_listener_config(nameless, tls.nameless_cert, tls.nameless_key)});
+    const ProcessResult mismatch =
+        pub_at(nameless, {"--cafile", tls.ca_file, "-t", "t", "-m", "x"});
+    check_error(mismatch, 3);
+    CHECK(contains(mismatch.err, "not for this host name"));
+}
+
+// The broker's TLS 1.3 alert "certificate required" (116) arrives after the client's side
+// of the handshake: the line used to blame --cafile and the host name.
+TEST_CASE("tls: a broker that wants a client certificate is named as such") {
+    Broker broker({.tls = true});
+    check_as_mosquitto(broker.mtls_port(), {"--cafile", Broker::ca_file(), "-t", "t", "-m", "x"},
+                       false, "the broker requires a client certificate (give --cert and --key)");
+}
+
+// --- Versions
+
+// mosquitto's --tls-version is the lowest version (tlsv1.3: only 1.3), on the client as on
+// the broker's tls_version.
+TEST_CASE("tls: --tls-version tlsv1.3 requires TLS 1.3, as mosquitto_pub") {
+    const auto& tls = mqtk::test::extra_tls();
+    const int only13 = mqtk::test::free_port();
+    Broker broker({.extra = mqtk::test::tls_listener_config(only13, tls.named_cert, tls.named_key,
+                                                            "tlsv1.3")});
+    Observer seen(broker, {"v"});
+    check_as_mosquitto(
+        only13, {"--cafile", tls.ca_file, "--tls-version", "tlsv1.3", "-t", "v", "-m", "1.3"},
+        true);
+    // tlsv1.2 is a minimum, and 1.3 is above it.
+    check_as_mosquitto(
+        only13, {"--cafile", tls.ca_file, "--tls-version", "tlsv1.2", "-t", "v", "-m", "1.2"},
+        true);
+    CHECK_LINES(seen.lines(4, 10s), {"v 1.3", "v 1.3", "v 1.2", "v 1.2"});
+
+    // A server of TLS 1.2 only (mosquitto 2.0 cannot be one: its tls_version is a minimum).
+    for (const std::string client : {"mosquitto_pub", "mqtk"}) {
+        TlsServer only12({"-tls1_2"});
+        std::string report;
+        const ProcessResult r = only12.handshake(
+            client, {"--cafile", tls.ca_file, "--tls-version", "tlsv1.3", "-t", "v", "-m", "x"},
+            report);
+        INFO(client << ": " << r.describe() << report);
+        CHECK((client == "mqtk" ? r.exit_code == 3 : r.exit_code != 0));  // mosquitto_pub: 1 or 8
+        if (client == "mqtk") CHECK(contains(r.err, "no TLS version in common"));
+        CHECK(contains(report, "unsupported protocol"));
+    }
 }
