@@ -7,6 +7,8 @@
 // server, ALPN, a cipher list), `openssl s_server` does, and tells what the client offered.
 #include <doctest/doctest.h>
 
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -84,6 +86,13 @@ std::string make_capath(const TempDir& dir, const std::string& name, const std::
                          "sh", path, ca_file});
     REQUIRE_MESSAGE(made.exit_code == 0, made.describe());
     return path;
+}
+
+std::string read_file(const std::string& path) {
+    std::ifstream file(path);
+    std::ostringstream text;
+    text << file.rdbuf();
+    return text.str();
 }
 
 // `openssl s_server` with the extra_tls() certificate for 127.0.0.1 on a free port: a TLS
@@ -230,5 +239,116 @@ TEST_CASE("tls: --tls-version tlsv1.3 requires TLS 1.3, as mosquitto_pub") {
         CHECK((client == "mqtk" ? r.exit_code == 3 : r.exit_code != 0));  // mosquitto_pub: 1 or 8
         if (client == "mqtk") CHECK(contains(r.err, "no TLS version in common"));
         CHECK(contains(report, "unsupported protocol"));
+    }
+}
+
+// --- TLS-PSK, ALPN, ciphers, key log
+
+TEST_CASE("tls: --psk and --psk-identity, as mosquitto_pub") {
+    TempDir dir;
+    const int psk_port = mqtk::test::free_port();
+    const std::string psk_file = dir.write("psk", "mqtk-device:00c0ffee0123456789\n");
+    Broker broker({.extra = "\nlistener " + std::to_string(psk_port) +
+                            " 127.0.0.1\nallow_anonymous true\npsk_hint mqtk-hint\npsk_file " +
+                            psk_file + "\n"});
+    Observer seen(broker, {"psk"});
+    check_as_mosquitto(psk_port,
+                       {"--psk", "00c0ffee0123456789", "--psk-identity", "mqtk-device", "-t", "psk",
+                        "-m", "right key"},
+                       true);
+    CHECK_LINES(seen.lines(2, 10s), {"psk right key", "psk right key"});
+    check_as_mosquitto(
+        psk_port,
+        {"--psk", "00c0ffee0123456788", "--psk-identity", "mqtk-device", "-t", "psk", "-m", "x"},
+        false, "TLS");
+    check_as_mosquitto(
+        psk_port,
+        {"--psk", "00c0ffee0123456789", "--psk-identity", "someone", "-t", "psk", "-m", "x"}, false,
+        "TLS");
+    // Flags that make no sense together are refused before connecting.
+    check_error(pub_at(psk_port, {"--psk", "c0ffee", "-t", "psk", "-m", "x"}), 2);
+    check_error(pub_at(psk_port, {"--psk", "xyz", "--psk-identity", "i", "-t", "psk", "-m", "x"}),
+                2);
+    check_error(pub_at(psk_port, {"--psk", "c0ffee", "--psk-identity", "i", "--cafile",
+                                  Broker::ca_file(), "-t", "psk", "-m", "x"}),
+                2);
+}
+
+// mosquitto 2.0 has no ALPN on its listeners: s_server prints what the client offered.
+TEST_CASE("tls: --tls-alpn offers the protocol, as mosquitto_pub") {
+    const auto& tls = mqtk::test::extra_tls();
+    for (const std::string client : {"mosquitto_pub", "mqtk"}) {
+        TlsServer server({"-alpn", "mqtt"});
+        std::string report;
+        (void)server.handshake(
+            client, {"--cafile", tls.ca_file, "--tls-alpn", "mqtt", "-t", "t", "-m", "x"}, report);
+        INFO(client << ": " << report);
+        CHECK(contains(report, "ALPN protocols advertised by the client: mqtt"));
+    }
+}
+
+TEST_CASE("tls: --ciphers limits the TLS 1.2 cipher suites, as mosquitto_pub") {
+    const auto& tls = mqtk::test::extra_tls();
+    const std::string cipher = "ECDHE-ECDSA-AES128-GCM-SHA256";
+    for (const std::string client : {"mosquitto_pub", "mqtk"}) {
+        std::string report;
+        {
+            TlsServer server({"-tls1_2", "-cipher", cipher});
+            (void)server.handshake(
+                client, {"--cafile", tls.ca_file, "--ciphers", cipher, "-t", "t", "-m", "x"},
+                report);
+            INFO(client << ": " << report);
+            CHECK(contains(report, "CIPHER is " + cipher));
+        }
+        {
+            TlsServer server({"-tls1_2", "-cipher", cipher});
+            const ProcessResult r =
+                server.handshake(client,
+                                 {"--cafile", tls.ca_file, "--ciphers",
+                                  "ECDHE-ECDSA-AES256-GCM-SHA384", "-t", "t", "-m", "x"},
+                                 report);
+            INFO(client << ": " << r.describe() << report);
+            CHECK(r.exit_code != 0);
+            CHECK(contains(report, "no shared cipher"));
+        }
+    }
+}
+
+// mosquitto 2.1's --tls-keylog (2.0.11 has none): the secrets Wireshark needs.
+TEST_CASE("tls: --tls-keylog writes the session secrets in NSS key log format") {
+    Broker broker({.tls = true});
+    TempDir dir;
+    const std::string keylog = dir.file("keys.log");
+    check_success(pub_at(broker.tls_port(), {"--cafile", Broker::ca_file(), "--tls-keylog", keylog,
+                                             "-t", "t", "-m", "x"}));
+    const std::string tls13 = read_file(keylog);
+    CHECK(contains(tls13, "CLIENT_HANDSHAKE_TRAFFIC_SECRET "));
+    CHECK(contains(tls13, "CLIENT_TRAFFIC_SECRET_0 "));
+    // TLS 1.2 logs the master secret; appended to the same file.
+    TlsServer only12({"-tls1_2"});
+    std::string report;
+    (void)only12.handshake(
+        "mqtk",
+        {"--cafile", mqtk::test::extra_tls().ca_file, "--tls-keylog", keylog, "-t", "t", "-m", "x"},
+        report);
+    CHECK(contains(report, "CIPHER is"));
+    const std::string both = read_file(keylog);
+    CHECK(both.starts_with(tls13));
+    CHECK(contains(both.substr(tls13.size()), "CLIENT_RANDOM "));
+    // A file that cannot be written is a usage error, before any connection.
+    check_error(pub_at(broker.tls_port(), {"--cafile", Broker::ca_file(), "--tls-keylog",
+                                           dir.file("no/such/dir/keys.log"), "-t", "t", "-m", "x"}),
+                2);
+}
+
+// mosquitto_pub's OpenSSL-engine flags: Paho cannot load keys through an engine.
+TEST_CASE("tls: the OpenSSL engine flags are refused by name") {
+    for (const Args& args :
+         {Args{"--tls-engine", "pkcs11"}, Args{"--tls-engine-kpass-sha1", std::string(40, 'a')},
+          Args{"--keyform", "engine"}}) {
+        const ProcessResult r = pub_at(8883, concat(args, {"-t", "t", "-m", "x"}));
+        check_error(r, 2);
+        CHECK(contains(r.err, args.front() + " "));
+        CHECK(contains(r.err, "not supported"));
     }
 }
