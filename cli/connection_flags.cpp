@@ -146,19 +146,65 @@ void resolve_will(const ConnectionFlags& flags, ConnectOptions& options) {
         WillOptions{flags.will_topic, flags.will_payload, flags.will_qos, flags.will_retain};
 }
 
+// --psk: hex digits, as mosquitto reads them (an odd count has an implied leading 0).
+std::string decode_psk(const std::string& hex) {
+    if (hex.empty() || hex.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos) {
+        throw usage_error("--psk must be the key in hexadecimal digits");
+    }
+    const std::string digits = hex.size() % 2 ? "0" + hex : hex;
+    std::string key;
+    for (std::size_t i = 0; i < digits.size(); i += 2) {
+        key.push_back(static_cast<char>(std::stoi(digits.substr(i, 2), nullptr, 16)));
+    }
+    constexpr std::size_t kMaxKey = 256;  // OpenSSL's PSK_MAX_PSK_LEN is 512; mosquitto's 256
+    if (key.size() > kMaxKey) throw usage_error("--psk is longer than {} bytes", kMaxKey);
+    return key;
+}
+
+// OpenSSL engines (hardware keys) are mosquitto's own loading of the key; Paho 1.3.12
+// loads --key as a PEM file only.
+void refuse_engine_flags(const ConnectionFlags& flags) {
+    const char* why = "Paho loads keys from PEM files only, without OpenSSL engines";
+    if (!flags.tls_engine.empty()) throw usage_error("--tls-engine is not supported: {}", why);
+    if (!flags.tls_engine_kpass_sha1.empty()) {
+        throw usage_error("--tls-engine-kpass-sha1 is not supported: {}", why);
+    }
+    if (!flags.keyform.empty() && flags.keyform != "pem") {
+        throw usage_error("--keyform {} is not supported: {}", flags.keyform, why);
+    }
+}
+
+void resolve_psk(const ConnectionFlags& flags, TlsOptions& tls) {
+    if (flags.psk_hex.empty()) {
+        if (!tls.psk_identity.empty()) throw usage_error("--psk-identity needs --psk");
+        return;
+    }
+    if (tls.psk_identity.empty()) throw usage_error("--psk needs --psk-identity");
+    if (!tls.cafile.empty() || !tls.capath.empty() || !tls.certfile.empty()) {
+        throw usage_error("--psk excludes --cafile, --capath and --cert");  // as mosquitto
+    }
+    constexpr std::size_t kMaxIdentity = 128;  // OpenSSL's PSK_MAX_IDENTITY_LEN
+    if (tls.psk_identity.size() > kMaxIdentity) {
+        throw usage_error("--psk-identity is longer than {} bytes", kMaxIdentity);
+    }
+    tls.psk = decode_psk(flags.psk_hex);
+}
+
+// mosquitto 2.1 appends to the key log; here it is opened (and created, for the owner
+// only) before connecting, so that a path that cannot be written is a usage error.
+void check_keylog_file(const std::string& path) {
+    const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (fd < 0) throw usage_error("cannot write --tls-keylog '{}': {}", path, std::strerror(errno));
+    close(fd);
+}
+
 void resolve_tls(ConnectOptions& options, bool from_url) {
     const auto& tls = options.tls;
     const bool asked = !tls.cafile.empty() || !tls.capath.empty() || tls.use_os_certs ||
-                       !tls.certfile.empty() || tls.insecure;
+                       !tls.certfile.empty() || tls.insecure || !tls.psk.empty();
     // As mosquitto: giving a CA (or any TLS option) to a plain host:port switches TLS on.
     if (asked && !from_url) options.transport = Transport::Tls;
-    if (tls.version == "tlsv1.3") {
-        // Paho C 1.3.12 can set a minimum of TLS 1.2 but cannot require 1.3; refusing is
-        // better than a silently weaker connection.
-        throw usage_error(
-            "--tls-version tlsv1.3 cannot be enforced with this Paho (1.3.12); use tlsv1.2, "
-            "which still negotiates TLS 1.3 when the broker offers it");
-    }
+    if (!tls.keylog_file.empty()) check_keylog_file(tls.keylog_file);
     if (tls.certfile.empty() != tls.keyfile.empty()) {
         throw usage_error("--cert and --key must be given together");
     }
@@ -249,9 +295,29 @@ void add_connection_flags(CLI::App& command, ConnectionFlags& flags) {
                     "Read the passphrase of --key from FILE's first line (see MQTK_KEY_PASSWORD)")
         ->excludes("--key-password")
         ->group(tls);
-    command.add_flag("--insecure", o.tls.insecure, "Do not verify the broker's certificate")
+    command
+        .add_option("--ciphers", o.tls.ciphers,
+                    "OpenSSL cipher list for TLS 1.2 and below (see openssl-ciphers(1))")
         ->group(tls);
-    command.add_option("--tls-version", o.tls.version, "tlsv1.3, tlsv1.2 or tlsv1.1")
+    command.add_option("--psk", flags.psk_hex, "TLS-PSK key in hexadecimal (needs --psk-identity)")
+        ->group(tls);
+    command.add_option("--psk-identity", o.tls.psk_identity, "TLS-PSK identity")->group(tls);
+    command.add_option("--tls-alpn", o.tls.alpn, "ALPN protocol to offer, e.g. mqtt")->group(tls);
+    command
+        .add_option("--tls-keylog", o.tls.keylog_file,
+                    "Append the TLS secrets to FILE (NSS key log format, for Wireshark)")
+        ->group(tls);
+    // Hidden (no group): there only to be refused by name, see refuse_engine_flags().
+    command.add_option("--tls-engine", flags.tls_engine)->group("");
+    command.add_option("--tls-engine-kpass-sha1", flags.tls_engine_kpass_sha1)->group("");
+    command.add_option("--keyform", flags.keyform)->group("");
+    command
+        .add_flag("--insecure", o.tls.insecure,
+                  "Skip the host-name check (the certificate chain is still verified)")
+        ->group(tls);
+    command
+        .add_option("--tls-version", o.tls.version,
+                    "Lowest TLS version: tlsv1.3, tlsv1.2 (default) or tlsv1.1")
         ->check(CLI::IsMember({"tlsv1.3", "tlsv1.2", "tlsv1.1"}))
         ->group(tls);
     command.add_flag("--tls-use-os-certs", o.tls.use_os_certs, "Trust the system's CAs")
@@ -287,6 +353,8 @@ ResolvedConnection resolve_connection(const ConnectionFlags& flags) {
     }
     resolve_credentials(flags, options);
     resolve_will(flags, options);
+    refuse_engine_flags(flags);
+    resolve_psk(flags, options.tls);
     resolve_tls(options, !flags.url.empty());
     resolve_key_password(flags, options.tls);
     for (const auto& args : flags.property_args)

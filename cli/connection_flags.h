@@ -18,6 +18,11 @@ struct ConnectionFlags {
     std::string protocol = "311";
     std::string password_file;
     std::string key_password_file;
+    std::string psk_hex;  // --psk, decoded into options.tls.psk
+    // mosquitto's OpenSSL-engine flags: accepted by the parser only to be refused by name.
+    std::string tls_engine;
+    std::string tls_engine_kpass_sha1;
+    std::string keyform;
     std::string session_expiry;
     std::string will_topic;
     std::string will_payload;

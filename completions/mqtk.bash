@@ -19,7 +19,7 @@ _mqtk_options()
         -c --disable-clean-session -x --session-expiry
         --will-topic --will-payload --will-qos --will-retain
         --cafile --capath --cert --key --key-password --key-password-file --insecure
-        --tls-version
+        --tls-version --ciphers --psk --psk-identity --tls-alpn --tls-keylog
         --tls-use-os-certs -D --property --connect-timeout -d --debug --quiet --nodelay'
     local output='-v --verbose -N -F --format --pretty --json'
     case $1 in
@@ -58,6 +58,7 @@ _mqtk_takes_value()
             -u | --username | -P | --pw | --pw-file | -x | --session-expiry | \
             --will-topic | --will-payload | --will-qos | --cafile | --capath | --cert | \
             --key | --key-password | --key-password-file | --tls-version | --connect-timeout | \
+            --ciphers | --psk | --psk-identity | --tls-alpn | --tls-keylog | \
             -F | --format | -t | --topic | -m | --message | -f | --file | -q | --qos | \
             --repeat | --repeat-delay | -M | --max-inflight | -W | --timeout | \
             -T | --filter-out | -U | --unsubscribe | -C | --count | --retain-handling | \
@@ -184,6 +185,7 @@ _mqtk()
             return
             ;;
         --cafile | --cert | --key | --pw-file | --key-password-file | --config | -f | --file | \
+            --tls-keylog | \
             --ready-file)
             _filedir
             return

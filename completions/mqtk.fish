@@ -145,8 +145,13 @@ complete -c mqtk -n $every -l cert -r -d 'Client certificate (PEM)'
 complete -c mqtk -n $every -l key -r -d 'Client private key (PEM)'
 complete -c mqtk -n $every -l key-password -x -d 'Passphrase of --key'
 complete -c mqtk -n $every -l key-password-file -r -d "Read the passphrase of --key from FILE's first line"
-complete -c mqtk -n $every -l insecure -d "Do not verify the broker's certificate"
-complete -c mqtk -n $every -l tls-version -x -a 'tlsv1.3 tlsv1.2 tlsv1.1' -d 'TLS version'
+complete -c mqtk -n $every -l insecure -d "Skip the host-name check (the chain is still verified)"
+complete -c mqtk -n $every -l tls-version -x -a 'tlsv1.3 tlsv1.2 tlsv1.1' -d 'Lowest TLS version'
+complete -c mqtk -n $every -l ciphers -x -d 'OpenSSL cipher list for TLS 1.2 and below'
+complete -c mqtk -n $every -l psk -x -d 'TLS-PSK key in hexadecimal'
+complete -c mqtk -n $every -l psk-identity -x -d 'TLS-PSK identity'
+complete -c mqtk -n $every -l tls-alpn -x -a mqtt -d 'ALPN protocol to offer'
+complete -c mqtk -n $every -l tls-keylog -r -d 'Append the TLS secrets to FILE (NSS key log)'
 complete -c mqtk -n $every -l tls-use-os-certs -d "Trust the system's CAs"
 
 # Output: sub and echo

@@ -39,6 +39,7 @@
 #include "core/net_diagnosis.h"
 #include "core/paho_hooks.h"
 #include "core/socket_tuning.h"
+#include "core/tls_hooks.h"
 
 namespace mqtt {
 // Paho C++ 1.2.0 fills disconnect_options as a version 0 C struct, and Paho C 1.3.12 reads
@@ -213,20 +214,44 @@ std::string make_uri(const ConnectOptions& options) {
     return {};
 }
 
-mqtt::ssl_options make_ssl(const TlsOptions& tls) {
-    mqtt::ssl_options ssl;
+// Fills `ssl`, which must outlive every connect() made with options it was set on: Paho
+// C++ 1.2.0 copies the CApath pointer, never the string behind it (#337), so every copy of
+// ssl_options - and of connect_options - points into this object until Paho C copies the
+// string in MQTTAsync_connect().
+void configure_ssl(mqtt::ssl_options& ssl, const TlsOptions& tls) {
     // An empty trust store makes OpenSSL use the system's default paths (--tls-use-os-certs).
     if (!tls.cafile.empty()) ssl.set_trust_store(tls.cafile);
     if (!tls.capath.empty()) ssl.ca_path(tls.capath);
     if (!tls.certfile.empty()) ssl.set_key_store(tls.certfile);
     if (!tls.keyfile.empty()) ssl.set_private_key(tls.keyfile);
     if (!tls.key_password.empty()) ssl.set_private_key_password(tls.key_password);
-    // Paho checks the chain by default but not the host name; we want both unless --insecure.
-    ssl.set_enable_server_cert_auth(!tls.insecure);
-    ssl.set_verify(!tls.insecure);
-    if (tls.version == "tlsv1.2") ssl.set_ssl_version(MQTT_SSL_VERSION_TLS_1_2);
-    if (tls.version == "tlsv1.1") ssl.set_ssl_version(MQTT_SSL_VERSION_TLS_1_1);
-    return ssl;
+    // The chain is always verified; --insecure skips only the host-name check (Paho's
+    // `verify`, off by default), as in mosquitto. A PSK handshake has no certificate to
+    // name a host (and Paho's check would read a null one).
+    ssl.set_enable_server_cert_auth(true);
+    ssl.set_verify(!tls.insecure && tls.psk.empty());
+    if (!tls.ciphers.empty()) ssl.set_enabled_cipher_suites(tls.ciphers);
+    if (!tls.alpn.empty()) ssl.set_alpn_protos({tls.alpn});
+    // The TLS version, PSK and key log go to the OpenSSL context (core/tls_hooks.h): Paho
+    // C 1.3.12 ignores sslVersion with OpenSSL 3, and its PSK callback context dangles.
+}
+
+// mosquitto's --tls-version is the lowest version allowed, tlsv1.2 when not given.
+int min_tls_version(const std::string& version) {
+    if (version == "tlsv1.3") return TLS1_3_VERSION;
+    if (version == "tlsv1.1") return TLS1_1_VERSION;
+    return TLS1_2_VERSION;
+}
+
+TlsContextSettings tls_context_settings(const ConnectOptions& options) {
+    const TlsOptions& tls = options.tls;
+    TlsContextSettings settings;
+    settings.min_version = min_tls_version(tls.version);
+    if (!tls.insecure && tls.psk.empty()) settings.verify_host = options.host;
+    settings.psk = tls.psk;
+    settings.psk_identity = tls.psk_identity;
+    settings.keylog_file = tls.keylog_file;
+    return settings;
 }
 
 }  // namespace
@@ -344,6 +369,7 @@ struct Client::Impl {
     std::string endpoint;
     std::unique_ptr<mqtt::async_client> paho;
     mqtt::connect_options connect_options;
+    mqtt::ssl_options ssl;  // connect_options points into it: see configure_ssl()
 
     MessageHandler message_handler;
     LostHandler lost_handler;
@@ -475,7 +501,11 @@ void Client::Impl::build_connect_options() {
                                                     will.qos, will.retain,
                                                     to_paho(options.will_properties)));
     }
-    if (options.uses_tls()) connect_options.set_ssl(make_ssl(options.tls));
+    if (options.uses_tls()) {
+        configure_ssl(ssl, options.tls);
+        connect_options.set_ssl(ssl);
+        set_tls_context_settings(tls_context_settings(options));
+    }
     if (behaviour.auto_reconnect) {
         connect_options.set_automatic_reconnect(std::chrono::seconds(1), std::chrono::seconds(30));
     }
@@ -581,10 +611,17 @@ std::string Client::Impl::handshake_failure(bool timed_out) const {
     const std::string hung_up = "the broker closed the connection during the MQTT handshake";
     const std::string v5_hint =
         options.version == ProtocolVersion::V5 ? " (does the broker speak MQTT 5?)" : "";
+    // What OpenSSL said on Paho's thread (core/tls_hooks.h): an unverified certificate,
+    // another host's, a broker that wants a client certificate...
+    const std::string tls_why =
+        options.uses_tls() ? describe_tls_failure(take_tls_failure(), !options.tls.certfile.empty(),
+                                                  !options.tls.psk.empty())
+                           : std::string();
     switch (options.transport) {
         case Transport::WebSocket:
         case Transport::WebSocketTls:
             if (timed_out) return silence;
+            if (!tls_why.empty()) return "TLS handshake failed: " + tls_why;
             return options.uses_tls() ? "TLS handshake or WebSocket upgrade failed" : hung_up;
         case Transport::Tls:
             if (timed_out) {
@@ -597,6 +634,7 @@ std::string Client::Impl::handshake_failure(bool timed_out) const {
                 return "TLS handshake failed: the port speaks plain MQTT, not TLS (use the "
                        "broker's TLS port, or no --cafile/mqtts://)";
             }
+            if (!tls_why.empty()) return "TLS handshake failed: " + tls_why;
             return "TLS handshake failed (check --cafile, the certificate's host name, or the "
                    "port)";
         case Transport::Tcp:
@@ -626,6 +664,7 @@ ConnectResult Client::connect() {
     const auto started = Clock::now();
     try {
         const ConnectInProgress connecting;  // Paho's receive thread: no 10 ms wait
+        (void)take_tls_failure();            // an earlier connection's is not news
         mqtt::token_ptr token;
         {
             // Paho starts its threads here; they inherit a mask without SIGINT/SIGTERM, so

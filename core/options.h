@@ -26,9 +26,14 @@ struct TlsOptions {
     std::string certfile;
     std::string keyfile;
     std::string key_password;
-    std::string version;  // "tlsv1.2", "tlsv1.3" or empty: negotiate
-    bool insecure = false;
+    std::string version;    // the lowest: "tlsv1.3", "tlsv1.2", "tlsv1.1"; empty: tlsv1.2
+    bool insecure = false;  // skip the host-name check (never the chain's)
     bool use_os_certs = false;
+    std::string psk;  // TLS-PSK key, bytes (decoded from --psk's hex); empty: none
+    std::string psk_identity;
+    std::string alpn;         // one ALPN protocol name, or empty
+    std::string ciphers;      // OpenSSL cipher list (TLS 1.2 and below), or empty
+    std::string keylog_file;  // NSS key log of the session secrets, or empty
 };
 
 struct ConnectOptions {

@@ -21,6 +21,8 @@
 #include <ctime>
 #include <vector>
 
+#include "core/tls_hooks.h"
+
 namespace {
 
 std::atomic<int> connects_in_progress{0};
@@ -259,13 +261,22 @@ extern "C" int SSL_get_error(const SSL* ssl, int result) {
         pretend_want_write = nullptr;
         return SSL_ERROR_WANT_WRITE;
     }
-    return next_get_error(ssl, result);
+    const int error = next_get_error(ssl, result);
+    // A failed handshake: kept for the error line (core/tls_hooks.h).
+    if (error == SSL_ERROR_SSL && this_thread_kind() != ThreadKind::Other) {
+        mqtk::note_tls_failure(ssl);
+    }
+    return error;
 }
 
 namespace mqtk {
 
 bool in_paho_receive_thread() {
     return on_paho_receive_thread();
+}
+
+bool in_paho_thread() {
+    return this_thread_kind() != ThreadKind::Other;
 }
 
 ConnectInProgress::ConnectInProgress() {

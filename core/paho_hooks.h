@@ -62,4 +62,7 @@ bool paho_hooks_active();
 // True on Paho's receive thread.
 bool in_paho_receive_thread();
 
+// True on Paho's receive or send thread.
+bool in_paho_thread();
+
 }  // namespace mqtk

@@ -157,7 +157,6 @@ std::vector<Row> connection_rows(const TempDir& dir) {
         {{"--key-password", "x"}, "need --key"},
         {{"--key-password-file", empty_password}, "need --key"},
         {{"--tls-version", "tlsv9"}, "--tls-version"},
-        {{"--tls-version", "tlsv1.3"}, "tlsv1.3"},
         {{"-D", "connect", "session-expiry-interval", "1"}, "need -V 5"},
         {{"-V", "5", "-D", "connect", "no-such-property", "1"}, "unknown MQTT 5 property"},
         {{"-V", "5", "-D", "nonsense", "content-type", "x"}, "unknown command"},
