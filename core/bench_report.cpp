@@ -63,6 +63,16 @@ void latency_row(std::string& out, const char* name, const Histogram& h) {
                        with_thousands(h.count()));
 }
 
+// Only arrivals from a publisher on the subscriber's own machine share its clock.
+void end_to_end_rule(std::string& out, const BenchResult& r) {
+    if (r.config.mode != "messages" || r.config.subscribers == 0) return;
+    if (r.timed_arrivals() == r.received) return;
+    out += fmt::format(
+        "  end to end: timed for {} of {} arrivals, those from publishers of the subscriber's "
+        "own shard (the same clock)\n",
+        with_thousands(r.timed_arrivals()), with_thousands(r.received));
+}
+
 void latency_table(std::string& out, const BenchResult& r) {
     out += fmt::format("\n  {:<14}{:>10}{:>10}{:>10}{:>10}{:>10}{:>10}{:>12}\n", "latency (ms)",
                        "min", "p50", "p90", "p99", "p99.9", "max", "count");
@@ -72,22 +82,62 @@ void latency_table(std::string& out, const BenchResult& r) {
         if (r.config.rate) latency_row(out, "schedule lag", r.schedule_lag);
     }
     latency_row(out, "connect", r.connect);
+    end_to_end_rule(out, r);
+}
+
+// Whole numbers from 100 up, three significant digits below (1 msg/s is not 0).
+std::string per_second(double value) {
+    if (value >= 100) return with_thousands(static_cast<std::uint64_t>(value + 0.5));
+    return fmt::format("{:.3g}", value);
+}
+
+std::string send_window_text(const BenchResult& r) {
+    if (r.config.rate) return "the schedule's measured slots / --rate";
+    return r.config.qos > 0 ? "until the last was acknowledged" : "until the last was handed over";
+}
+
+std::string receive_window_text(const BenchResult& r) {
+    return r.receive_window > r.send_window_s() ? "until the last arrived"
+                                                : "the send window (all in by its end)";
+}
+
+void loss_line(std::string& out, const BenchResult& r, const std::string& order) {
+    const std::uint64_t expected = r.expected_arrivals();
+    const double share =
+        expected > 0 ? 100.0 * static_cast<double>(r.lost()) / static_cast<double>(expected) : 0.0;
+    out += fmt::format("\n  lost {} of {} expected ({:.3g}%), {}\n", with_thousands(r.lost()),
+                       with_thousands(expected), share, order);
+    const LossCause cause = likely_loss_cause(r);
+    if (cause.kind.empty()) return;
+    out += fmt::format("  likely cause: {}\n  check: {}\n", cause.why, cause.check);
 }
 
 void messages_section(std::string& out, const BenchResult& r) {
-    out += fmt::format("\n  {:<10}{:>14}{:>14}\n", "", "messages", "per second");
-    out += fmt::format("  {:<10}{:>14}{:>14}\n", "sent", with_thousands(r.sent),
-                       with_thousands(static_cast<std::uint64_t>(rate(r.sent, r.send_window))));
-    if (r.config.subscribers > 0) {
+    out += fmt::format("\n  {:<10}{:>14}{:>14}   {}\n", "", "messages", "per second", "over");
+    if (r.config.rate) {
         out += fmt::format(
-            "  {:<10}{:>14}{:>14}\n", "received", with_thousands(r.received),
-            with_thousands(static_cast<std::uint64_t>(rate(r.received, r.receive_window))));
+            "  {:<10}{:>14}{:>14}   {:.3f} s, {}\n", "due", with_thousands(r.due),
+            per_second(r.send_window_s() > 0 ? static_cast<double>(r.due) / r.send_window_s()
+                                             : 0.0),
+            r.send_window_s(), "the schedule");
+    }
+    out += fmt::format("  {:<10}{:>14}{:>14}   {:.3f} s, {}\n", "sent", with_thousands(r.sent),
+                       per_second(r.send_rate()), r.send_window_s(), send_window_text(r));
+    if (r.config.subscribers > 0) {
+        out += fmt::format("  {:<10}{:>14}{:>14}   {:.3f} s, {}\n", "received",
+                           with_thousands(r.received), per_second(r.receive_rate()),
+                           r.receive_window_s(), receive_window_text(r));
+    }
+    if (const auto n = r.unsent()) {
+        out += fmt::format(
+            "\n  not sent: {} of {} due (the broker or this machine could not keep up)\n",
+            with_thousands(n), with_thousands(r.due));
     }
     const std::string order =
         fmt::format("duplicates {}, out of order {}", with_thousands(r.duplicates()),
                     with_thousands(r.out_of_order()));
     if (r.config.subscribers == 0) return;
-    if (!r.complete()) {
+    if (!r.all_shards()) {
         out += fmt::format("\n  lost: known once every shard is merged (mqtk bench merge); {}\n",
                            order);
         return;
@@ -97,11 +147,7 @@ void messages_section(std::string& out, const BenchResult& r) {
                            order);
         return;
     }
-    const std::uint64_t expected = r.expected_arrivals();
-    const double share =
-        expected > 0 ? 100.0 * static_cast<double>(r.lost()) / static_cast<double>(expected) : 0.0;
-    out += fmt::format("\n  lost {} of {} expected ({:.3g}%), {}\n", with_thousands(r.lost()),
-                       with_thousands(expected), share, order);
+    loss_line(out, r, order);
 }
 
 void storm_section(std::string& out, const BenchResult& r) {
@@ -142,7 +188,13 @@ std::string with_thousands(std::uint64_t value) {
 
 std::string format_bench_summary(const BenchResult& r) {
     std::string out = fmt::format("mqtk bench: {}\n", describe_run(r));
-    if (r.interrupted) out += "  (interrupted: partial results)\n";
+    const auto reasons = r.incomplete_reasons();
+    if (!reasons.empty()) {
+        std::string why = reasons.front();
+        for (std::size_t i = 1; i < reasons.size(); ++i)
+            why += "; " + reasons[i];
+        out += fmt::format("  (partial results: {})\n", why);
+    }
     if (r.storm) {
         storm_section(out, r);
     } else {
@@ -195,7 +247,22 @@ BenchVerdict bench_verdict(const BenchResult& r) {
             problems.push_back(fmt::format("{} publishes failed ({})", with_thousands(n),
                                            r.errors.at("publish_failed").example));
         }
-        if (const auto n = r.error_count("connection_lost")) {
+        if (!r.publishers.empty() && r.sent == 0) {
+            problems.push_back("no message was sent in the measured window");
+        } else if (r.config.qos > 0 && !r.publishers.empty() && r.publish_ack.count() == 0) {
+            problems.push_back("no publish was acknowledged");
+        }
+        if (const auto n = r.error_count("unacknowledged")) {
+            problems.push_back(
+                fmt::format("{} not acknowledged", plural(n, "publish was", "publishes were")));
+        }
+        if (!r.connections_lost.empty()) {
+            const auto& first = r.connections_lost.front();
+            problems.push_back(
+                fmt::format("{} lost during the run (the first, {} {}, at {:.2f} s: {})",
+                            plural(r.connections_lost.size(), "connection", "connections"),
+                            first.role, first.index, first.at, first.cause));
+        } else if (const auto n = r.error_count("connection_lost")) {
             problems.push_back(fmt::format("{} lost during the run ({})",
                                            plural(n, "connection", "connections"),
                                            r.errors.at("connection_lost").example));

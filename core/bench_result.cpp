@@ -1,6 +1,8 @@
 // Bench results: derived figures, merging, and the JSON schema (see bench_result.h).
 #include "core/bench_result.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -13,6 +15,8 @@ namespace {
 using nlohmann::json;
 
 constexpr int kSchemaVersion = 1;
+constexpr const char* kEndToEndRule =
+    "arrivals from publishers of the subscriber's own shard (the same clock)";
 
 std::string protocol_name(ProtocolVersion version) {
     switch (version) {
@@ -219,12 +223,80 @@ BenchConfig make_bench_config(const BenchOptions& o, ProtocolVersion version) {
     return c;
 }
 
-bool BenchResult::complete() const {
+bool BenchResult::all_shards() const {
     std::set<int> present(shards.begin(), shards.end());
     for (int k = 1; k <= shard_count; ++k) {
         if (present.count(k) == 0) return false;
     }
     return true;
+}
+
+std::vector<std::string> BenchResult::incomplete_reasons() const {
+    std::vector<std::string> reasons;
+    if (!all_shards()) {
+        reasons.push_back(fmt::format("{} of {} shards merged", shards.size(), shard_count));
+    }
+    if (interrupted) reasons.push_back("interrupted");
+    if (!connections_lost.empty()) {
+        const auto& first = connections_lost.front();
+        reasons.push_back(fmt::format(
+            "{} lost {} connection{} (the first, {} {}, at {:.2f} s: {})",
+            connections_lost.size() == 1 ? "1 client"
+                                         : fmt::format("{} clients", connections_lost.size()),
+            connections_lost.size() == 1 ? "its" : "their", connections_lost.size() == 1 ? "" : "s",
+            first.role, first.index, first.at, first.cause));
+    }
+    if (const auto n = unsent()) {
+        reasons.push_back(
+            fmt::format("{} of {} messages due on the schedule were not sent", n, due));
+    }
+    return reasons;
+}
+
+double BenchResult::send_window_s() const {
+    if (config.rate && *config.rate > 0) return static_cast<double>(due) / *config.rate;
+    return send_window;
+}
+
+double BenchResult::receive_window_s() const {
+    return std::max(receive_window, send_window_s());
+}
+
+double BenchResult::send_rate() const {
+    return rate(sent, send_window_s());
+}
+
+double BenchResult::receive_rate() const {
+    return rate(received, receive_window_s());
+}
+
+LossCause likely_loss_cause(const BenchResult& r) {
+    if (!r.loss_known() || r.lost() == 0) return {};
+    for (const auto& loss : r.connections_lost) {
+        if (loss.role != "subscriber") continue;
+        return {"connection_lost",
+                fmt::format("subscriber {} lost its connection at {:.2f} s ({}): nothing sent "
+                            "after that reached it",
+                            loss.index, loss.at, loss.cause),
+                "the broker's log, for why the connection closed"};
+    }
+    if (!r.connections_lost.empty()) {
+        const auto& loss = r.connections_lost.front();
+        return {"connection_lost",
+                fmt::format("{} {} lost its connection at {:.2f} s ({}) with publishes in flight",
+                            loss.role, loss.index, loss.at, loss.cause),
+                "the broker's log, for why the connection closed"};
+    }
+    const double per_subscriber =
+        r.subscribers.empty() ? 0.0 : r.receive_rate() / static_cast<double>(r.subscribers.size());
+    return {"broker_queue_limit",
+            fmt::format("the subscribers took {:.0f} msgs/s each while {:.0f}/s were sent: a "
+                        "broker drops what it queues for a subscriber that falls behind once "
+                        "the queue is full (mosquitto: max_queued_messages, default 1000)",
+                        per_subscriber, r.send_rate()),
+            "the broker's per-client queue limits (mosquitto: max_queued_messages, "
+            "max_queued_bytes); raised, or with --rate below the received rate, nothing "
+            "should be lost"};
 }
 
 std::uint64_t BenchResult::expected_arrivals() const {
@@ -309,6 +381,7 @@ void merge_bench_results(BenchResult& total, const BenchResult& part, MergeOf ki
     total.interrupted = total.interrupted || part.interrupted;
     total.sent += part.sent;
     total.sent_total += part.sent_total;
+    total.due += part.due;
     total.send_window = std::max(total.send_window, part.send_window);
     total.received += part.received;
     total.receive_window = std::max(total.receive_window, part.receive_window);
@@ -325,6 +398,10 @@ void merge_bench_results(BenchResult& total, const BenchResult& part, MergeOf ki
     total.schedule_lag.merge(part.schedule_lag);
     for (const auto& [kind, tally] : part.errors)
         total.add_error(kind, tally.example, tally.count);
+    total.connections_lost.insert(total.connections_lost.end(), part.connections_lost.begin(),
+                                  part.connections_lost.end());
+    std::sort(total.connections_lost.begin(), total.connections_lost.end(),
+              [](const auto& a, const auto& b) { return a.at < b.at; });
     merge_storm(total.storm, part.storm);
 }
 
@@ -344,30 +421,47 @@ nlohmann::json bench_result_to_json(const BenchResult& r) {
     for (const auto& [kind, tally] : r.errors)
         errors[kind] = {{"count", tally.count}, {"example", tally.example}};
 
-    const bool complete = r.complete();
+    json lost_connections = json::array();
+    for (const auto& loss : r.connections_lost) {
+        lost_connections.push_back(
+            {{"role", loss.role}, {"index", loss.index}, {"at_s", loss.at}, {"cause", loss.cause}});
+    }
+    const bool open_loop = r.config.rate.has_value();
     const bool loss_known = r.loss_known();
-    json messages = {{"sent", r.sent},
-                     {"sent_total", r.sent_total},
-                     {"send_window_s", r.send_window},
-                     {"send_rate", rate(r.sent, r.send_window)},
-                     {"received", r.received},
-                     {"receive_window_s", r.receive_window},
-                     {"receive_rate", rate(r.received, r.receive_window)},
-                     {"duplicates", r.duplicates()},
-                     {"out_of_order", r.out_of_order()},
-                     // Unknowable from one shard of a run (null until merged) or after
-                     // an interruption.
-                     {"expected", complete ? json(r.expected_arrivals()) : json(nullptr)},
-                     {"lost", loss_known ? json(r.lost()) : json(nullptr)}};
+    const LossCause cause = likely_loss_cause(r);
+    json messages = {
+        {"sent", r.sent},
+        {"sent_total", r.sent_total},
+        // Open loop only: what the schedule made due, and what of it was never sent.
+        {"due", open_loop ? json(r.due) : json(nullptr)},
+        {"unsent", open_loop ? json(r.unsent()) : json(nullptr)},
+        {"send_window_s", r.send_window_s()},
+        {"send_rate", r.send_rate()},
+        {"received", r.received},
+        {"receive_window_s", r.receive_window_s()},
+        {"receive_rate", r.receive_rate()},
+        {"duplicates", r.duplicates()},
+        {"out_of_order", r.out_of_order()},
+        // Unknowable from one shard of a run (null until merged) or after an interruption.
+        {"expected", r.all_shards() ? json(r.expected_arrivals()) : json(nullptr)},
+        {"lost", loss_known ? json(r.lost()) : json(nullptr)},
+        {"loss_cause",
+         cause.kind.empty()
+             ? json(nullptr)
+             : json{{"likely", cause.kind}, {"why", cause.why}, {"check", cause.check}}}};
+    json end_to_end = latency_json(r.end_to_end);
+    end_to_end["covers"] = kEndToEndRule;
     json doc = {{"mqtk_bench", kSchemaVersion},
                 {"config", config_to_json(r.config)},
                 {"shards", {{"count", r.shard_count}, {"included", r.shards}}},
-                {"complete", complete},
+                {"complete", r.complete()},
+                {"incomplete", r.incomplete_reasons()},
                 {"workers", r.workers},
                 {"interrupted", r.interrupted},
+                {"connections_lost", std::move(lost_connections)},
                 {"messages", std::move(messages)},
                 {"latency",
-                 {{"end_to_end", latency_json(r.end_to_end)},
+                 {{"end_to_end", std::move(end_to_end)},
                   {"publish_ack", latency_json(r.publish_ack)},
                   {"connect", latency_json(r.connect)},
                   {"schedule_lag", latency_json(r.schedule_lag)}}},
@@ -401,6 +495,7 @@ BenchResult bench_result_from_json(const nlohmann::json& j) {
     const json& m = field(j, "messages", "document");
     r.sent = count_of(m, "sent", "messages");
     r.sent_total = count_of(m, "sent_total", "messages");
+    if (m.contains("due") && !m["due"].is_null()) r.due = count_of(m, "due", "messages");
     r.send_window = number_of(m, "send_window_s", "messages");
     r.received = count_of(m, "received", "messages");
     r.receive_window = number_of(m, "receive_window_s", "messages");
@@ -430,6 +525,15 @@ BenchResult bench_result_from_json(const nlohmann::json& j) {
     for (const auto& [kind, tally] : errors.items()) {
         r.add_error(kind, string_of(tally, "example", "errors[]"),
                     count_of(tally, "count", "errors[]"));
+    }
+    if (j.contains("connections_lost")) {
+        for (const json& loss : array_of(j, "connections_lost", "document")) {
+            r.connections_lost.push_back(
+                {string_of(loss, "role", "connections_lost[]"),
+                 static_cast<std::uint32_t>(count_of(loss, "index", "connections_lost[]")),
+                 number_of(loss, "at_s", "connections_lost[]"),
+                 string_of(loss, "cause", "connections_lost[]")});
+        }
     }
     if (j.contains("storm")) r.storm = storm_from_json(j["storm"]);
     return r;

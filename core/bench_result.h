@@ -67,6 +67,15 @@ struct ErrorTally {
     std::string example;  // the first one, in words
 };
 
+// A client whose connection broke during the run (counted once, however many ways Paho
+// told of it).
+struct ConnectionLoss {
+    std::string role;  // "publisher" or "subscriber"
+    std::uint32_t index = 0;
+    double at = 0;  // seconds from the end of the warm-up (negative: during it)
+    std::string cause;
+};
+
 struct StormTally {
     std::uint64_t requested = 0;
     std::uint64_t connected = 0;
@@ -85,12 +94,18 @@ struct BenchResult {
     int workers = 0;          // processes, summed over shards
     bool interrupted = false;
 
-    // Messages. Windows are seconds from the end of the warm-up.
+    // Messages. Windows are seconds from the end of the warm-up; the rates use the
+    // windows of send_window_s() and receive_window_s(), which say which.
     std::uint64_t sent = 0;        // measured messages published (completed or not)
     std::uint64_t sent_total = 0;  // warm-up included
-    double send_window = 0;        // until the last measured publish completed
-    std::uint64_t received = 0;    // measured first arrivals, summed over subscribers
-    double receive_window = 0;     // until the last measured arrival
+    // Open loop: measured messages the schedule made due before the run ended (those of
+    // a publisher that lost its connection included). 0 in closed loop.
+    std::uint64_t due = 0;
+    // Closed loop: until the last measured publish completed (acknowledged at QoS 1/2,
+    // handed over at QoS 0). Unused in open loop, whose window is the schedule's.
+    double send_window = 0;
+    std::uint64_t received = 0;  // measured first arrivals, summed over subscribers
+    double receive_window = 0;   // until the last measured arrival
     std::vector<PublisherTally> publishers;
     std::vector<SubscriberTally> subscribers;
 
@@ -103,13 +118,32 @@ struct BenchResult {
     Histogram schedule_lag;
 
     std::map<std::string, ErrorTally> errors;  // kind -> count, e.g. "connection_lost"
+    std::vector<ConnectionLoss> connections_lost;
     std::optional<StormTally> storm;
 
     // Whether every shard of the run is included.
-    bool complete() const;
-    // Loss is known for a complete run that was not interrupted (an interrupted run stops
+    bool all_shards() const;
+    // Why the result does not cover the whole run as asked: shards missing, interrupted,
+    // connections lost, due messages not sent. Empty: complete.
+    std::vector<std::string> incomplete_reasons() const;
+    bool complete() const { return incomplete_reasons().empty(); }
+    // Loss is known once every shard is in, unless interrupted (an interrupted run stops
     // without waiting for its subscribers to catch up).
-    bool loss_known() const { return complete() && !interrupted; }
+    bool loss_known() const { return all_shards() && !interrupted; }
+    // The send window: open loop, the measured part of the schedule (due / --rate: at
+    // --rate 1 --duration 2, 2 s; with --count 50 --rate 100, 0.5 s), so that a kept
+    // schedule sends exactly --rate per second; closed loop, send_window.
+    double send_window_s() const;
+    // The receive window: until the last measured arrival, and never shorter than the
+    // send window (arrivals cannot be faster than what was sent).
+    double receive_window_s() const;
+    double send_rate() const;
+    double receive_rate() const;
+    // Open loop: due messages never sent (the generator or the broker could not keep up).
+    std::uint64_t unsent() const { return due > sent ? due - sent : 0; }
+    // Arrivals whose end-to-end latency was timed: only those from a publisher of the
+    // subscriber's own shard, whose clock it shares.
+    std::uint64_t timed_arrivals() const { return end_to_end.count(); }
     // Sum over subscribers of the measured messages their publishers sent.
     std::uint64_t expected_arrivals() const;
     std::uint64_t unique_arrivals() const;
@@ -121,6 +155,15 @@ struct BenchResult {
 
     void add_error(const std::string& kind, const std::string& message, std::uint64_t n = 1);
 };
+
+// Why messages were lost, as far as the result shows, and how to check it; empty kind
+// when nothing was lost.
+struct LossCause {
+    std::string kind;  // "connection_lost", "broker_queue_limit"
+    std::string why;
+    std::string check;
+};
+LossCause likely_loss_cause(const BenchResult& result);
 
 // Adds `part` into `total`: the results of one shard's worker processes (same shard), or
 // of different shards of one run (same config, disjoint shards). Throws Error(Usage)

@@ -44,13 +44,24 @@ constexpr std::uint64_t kStatusEvery = 250 * kMs;
 // How often the supervisor looks (measurements never depend on it: every end and
 // arrival is timed where it happens).
 constexpr auto kPoll = std::chrono::milliseconds(50);
-// The drain ends once every subscriber has everything, or after two seconds without any
-// arrival (what has not come by then counts as lost), or at the cap while messages still
-// trickle in. (mosquitto 2.0.11 flooded with QoS 2 delivers in bursts seconds apart, and
-// then not at all: mosquitto_sub sees the same.)
+// The drain after the publishing ends once every publish is acknowledged and every
+// subscriber has everything, or after two seconds without any acknowledgement (resp.
+// arrival): what has not come by then is unacknowledged (resp. lost). And it ends at the
+// cap while they still trickle in: 10 s after the publishing, or as long again as the
+// publishing lasted if that is longer (mosquitto 2.0.11 flooded with QoS 2 delivers in
+// bursts seconds apart, and then not at all: mosquitto_sub sees the same). So a run ends
+// by --warmup + --duration + the cap + the disconnect, whatever the broker does.
 constexpr std::uint64_t kQuiet = 2 * kSecond;
-constexpr std::uint64_t kDrainCap = 60 * kSecond;
-constexpr auto kAckWait = std::chrono::seconds(10);
+constexpr std::uint64_t kDrainCap = 10 * kSecond;
+// Open loop: a due message is still sent this long after the end of the schedule (a
+// generator a few slots late at the end is not a partial run); what is left then is
+// reported as due and not sent.
+constexpr std::uint64_t kLateGrace = 100 * kMs;
+// Closed loop with --count: a publisher whose window has been full without any
+// acknowledgement this long gives up (RabbitMQ 3.10 answers QoS 2 with PUBACK, and Paho
+// then waits for ever for a PUBREC).
+constexpr std::uint64_t kStall = 10 * kSecond;
+constexpr auto kAckRecheck = std::chrono::milliseconds(100);
 constexpr auto kDisconnectTimeout = std::chrono::milliseconds(2000);
 // QoS 0 publishes queued per client: 10 publishers x 20,000 at 16 B measured 5.4 us of
 // CPU per message at 32, 5.8-6.3 at 128, 9-11 at 512 (Paho's command queue is scanned)
@@ -74,6 +85,7 @@ struct PublisherState {
     std::atomic<std::uint64_t> completed{0};   // written on Paho's threads
     std::uint64_t measured = 0;                // publishing thread only, until joined
     std::atomic<bool> failed{false};
+    std::atomic<bool> lost{false};  // its connection broke (counted once)
     // Publishes in flight at once: the broker's receive maximum at QoS 1/2; at QoS 0,
     // which completes as soon as it is written, kQos0Window.
     std::uint64_t window = 20;
@@ -146,11 +158,23 @@ class MessageRun {
         return o;
     }
 
-    void watch_connection(Client& client, std::atomic<bool>* lost_flag) {
-        client.on_connection_lost([this, lost_flag](const std::string& cause) {
-            if (lost_flag) lost_flag->store(true);
-            note_error("connection_lost", cause);
+    // Paho may tell of one loss more than once (a callback, then a publish that fails):
+    // the client is counted once, with the time and cause of the first.
+    void watch_connection(Client& client, const char* role, std::uint32_t index,
+                          std::atomic<bool>& lost, std::atomic<bool>* failed) {
+        client.on_connection_lost([this, role, index, &lost, failed](const std::string& cause) {
+            if (failed) failed->store(true);
+            connection_lost(role, index, lost, cause);
         });
+    }
+
+    void connection_lost(const char* role, std::uint32_t index, std::atomic<bool>& lost,
+                         const std::string& cause) {
+        if (lost.exchange(true)) return;
+        const std::uint64_t now = monotonic_ns();
+        note_error("connection_lost", cause);
+        std::lock_guard lock(errors_mutex_);
+        losses_.push_back({now, {role, index, 0.0, cause}});
     }
 
     void add_subscriber(std::uint32_t index) {
@@ -161,7 +185,7 @@ class MessageRun {
         s->hears = options_.pairs ? static_cast<std::int64_t>(index) : -1;
         s->client = std::make_unique<Client>(client_options('s', index), "bench");
         SubscriberState* state = s.get();
-        watch_connection(*s->client, &s->lost);
+        watch_connection(*s->client, "subscriber", index, s->lost, nullptr);
         s->client->on_message([this, state](const Message& message) { arrived(*state, message); });
         subscribers_.push_back(std::move(s));
     }
@@ -178,7 +202,7 @@ class MessageRun {
         p->message.retain = options_.retain;
         p->message.properties = options_.publish_properties;
         PublisherState* state = p.get();
-        watch_connection(*p->client, &state->failed);
+        watch_connection(*p->client, "publisher", index, state->lost, &state->failed);
         p->client->on_publish_complete([this, state](std::uint64_t published_ns, bool ok) {
             completed(*state, published_ns, ok);
         });
@@ -277,25 +301,29 @@ class MessageRun {
     }
 
     // Stamps and publishes the next message of `p`; false once it cannot publish.
-    bool send(PublisherState& p, std::uint64_t stamp, bool warmup, bool may_wait) {
+    bool send(PublisherState& p, std::uint64_t stamp, bool warmup, const Client::GiveUp& give_up) {
         p.header.sent_ns = stamp;
         p.header.warmup = warmup;
         encode_bench_header(p.header, p.message.payload);
         try {
-            // Closed loop keeps its own windows (may_wait false); open loop waits for room,
-            // but never past the end of the run.
-            const Client::GiveUp until_stopped = [this] { return stopping_.load(); };
-            if (!p.client->publish(p.message, may_wait ? until_stopped : Client::GiveUp{})) {
-                return false;
-            }
+            // Closed loop keeps its own windows (no give_up); open loop waits for room, but
+            // never past the end of the schedule.
+            if (!p.client->publish(p.message, give_up)) return false;
         } catch (const Error& error) {
             p.failed = true;
-            note_error("connection_lost", error.what());
+            if (p.client->is_connected()) {
+                note_error("publish_failed", error.what());
+            } else {
+                connection_lost("publisher", p.index, p.lost, error.what());
+            }
             return false;
         }
         ++p.header.sequence;
         p.sent_total.fetch_add(1, std::memory_order_relaxed);
-        if (!warmup) ++p.measured;
+        if (!warmup) {
+            ++p.measured;
+            last_handover_ns_ = stamp;
+        }
         return true;
     }
 
@@ -322,7 +350,7 @@ class MessageRun {
                 bool done = false;
                 while (p.in_flight() < p.window) {
                     const std::uint64_t now = monotonic_ns();
-                    if (!may_continue(p, now) || !send(p, now, now < measure_ns_, false)) {
+                    if (!may_continue(p, now) || !send(p, now, now < measure_ns_, {})) {
                         done = true;
                         break;
                     }
@@ -340,7 +368,32 @@ class MessageRun {
                     ++i;
                 }
             }
-            if (!sent && !active.empty()) wait_for_room(active);
+            if (!sent && !active.empty()) {
+                drop_stalled(active);
+                if (!active.empty()) wait_for_room(active);
+            }
+        }
+    }
+
+    // Closed loop with --count has no end of its own: a publisher that has waited kStall
+    // for any acknowledgement gives up (looked at when the thread is about to wait, at
+    // most every 100 ms: nothing per message).
+    void drop_stalled(std::vector<PublisherState*>& active) {
+        if (!options_.count || options_.qos == 0) return;
+        const std::uint64_t now = monotonic_ns();
+        if (now < next_stall_check_) return;
+        next_stall_check_ = now + 100 * kMs;
+        for (std::size_t i = 0; i < active.size();) {
+            PublisherState& p = *active[i];
+            if (static_cast<std::uint64_t>(p.client->unacknowledged_for().count()) < kStall) {
+                ++i;
+                continue;
+            }
+            note_error("stalled", fmt::format("publisher {} gave up: the broker acknowledged "
+                                              "nothing for {} s",
+                                              p.index, kStall / kSecond));
+            active[i] = active.back();
+            active.pop_back();
         }
     }
 
@@ -369,29 +422,79 @@ class MessageRun {
     }
 
     // All of this worker's publishers in turn on one fixed schedule: message k is due at
-    // go + k / (this worker's share of --rate).
+    // go + k / (this worker's share of --rate). The schedule ends at --duration (with
+    // --count, after the count's slots); what is due by then and not sent by kLateGrace
+    // later is left unsent and reported, so a rate beyond what the setup carries ends on
+    // time too.
     void open_loop() {
         const std::size_t n = publishers_.size();
         const double share = static_cast<double>(n) / static_cast<double>(options_.publishers);
         const double interval = 1e9 / (*options_.rate * share);
         const auto count = static_cast<std::uint64_t>(options_.count.value_or(0));
+        const auto slot = [&](std::uint64_t k) {
+            return go_ns_ + static_cast<std::uint64_t>(static_cast<double>(k) * interval);
+        };
+        const std::uint64_t first_measured = first_slot_from(measure_ns_, slot, interval);
+        const std::uint64_t schedule_end =
+            end_ns_ != 0 ? end_ns_ : slot(first_measured + count * n);
+        const std::uint64_t give_up_at = schedule_end + kLateGrace;
+        const Client::GiveUp give_up = [this, give_up_at] {
+            return stopping_.load() || monotonic_ns() >= give_up_at;
+        };
         // The default 50 us timer slack would bunch messages at high rates.
         prctl(PR_SET_TIMERSLACK, 1000UL);
-        for (std::uint64_t k = 0; !stopping_; ++k) {
-            const std::uint64_t due =
-                go_ns_ + static_cast<std::uint64_t>(static_cast<double>(k) * interval);
+        std::uint64_t k = 0;
+        bool out_of_time = false;
+        for (; !stopping_; ++k) {
+            const std::uint64_t due = slot(k);
             const bool warmup = due < measure_ns_;
-            if (!warmup && end_ns_ != 0 && due >= end_ns_) break;
+            if (!warmup && due >= schedule_end) break;
             PublisherState& p = *publishers_[k % n];
             if (k % n == 0 && !any_active(warmup, count)) break;
             if (p.failed || (!warmup && count && p.measured >= count)) continue;
             if (!wait_for_slot(due, interval)) break;
-            if (!warmup) schedule_lag_.record(monotonic_ns() - due);
-            send(p, due, warmup, true);
+            const std::uint64_t now = monotonic_ns();
+            if (now >= give_up_at) {
+                out_of_time = true;
+                break;
+            }
+            if (!warmup) schedule_lag_.record(now - due);
+            send(p, due, warmup, give_up);
         }
-        // The measured window is the whole --duration, even when its last slot came
-        // earlier: a schedule ends on time, not with its last message.
-        if (end_ns_ != 0) sleep_until_ns(end_ns_, [this] { return !stopping_; });
+        // Out of time: every slot before the end was due. Otherwise the run ended at slot
+        // k (its end, a stop, or no publisher left), and what came after was never due.
+        const std::uint64_t limit = out_of_time || (!stopping_ && monotonic_ns() >= give_up_at)
+                                        ? first_slot_from(schedule_end, slot, interval)
+                                        : k;
+        due_ = due_slots(first_measured, limit, n, count);
+    }
+
+    // The first slot k with slot(k) >= t.
+    template <typename Slot>
+    static std::uint64_t first_slot_from(std::uint64_t t, const Slot& slot, double interval) {
+        const std::uint64_t start = slot(0);
+        if (t <= start) return 0;
+        auto k = static_cast<std::uint64_t>(static_cast<double>(t - start) / interval);
+        while (k > 0 && slot(k - 1) >= t)
+            --k;
+        while (slot(k) < t)
+            ++k;
+        return k;
+    }
+
+    // Measured slots in [from, to), publisher k % n each, at most `count` per publisher.
+    static std::uint64_t due_slots(std::uint64_t from, std::uint64_t to, std::size_t n,
+                                   std::uint64_t count) {
+        if (to <= from) return 0;
+        std::uint64_t due = 0;
+        const std::uint64_t slots = to - from;
+        for (std::size_t j = 0; j < n; ++j) {
+            // Slots of publisher (from + j) % n among them.
+            std::uint64_t mine = slots > j ? (slots - j + n - 1) / n : 0;
+            if (count) mine = std::min(mine, count);
+            due += mine;
+        }
+        return due;
     }
 
     // Sleeps until `due`. A timer wakes this thread some 40-60 us late on a VM, and that
@@ -419,9 +522,10 @@ class MessageRun {
 
     void acknowledged(std::uint64_t published_ns, bool ok) {
         if (!ok || published_ns < measure_ns_.load(std::memory_order_relaxed)) return;
-        const std::uint64_t took = monotonic_ns() - published_ns;
+        const std::uint64_t now = monotonic_ns();
         std::lock_guard lock(ack_mutex_);
-        publish_ack_.record(took);
+        publish_ack_.record(now - published_ns);
+        last_ack_ns_ = std::max(last_ack_ns_, now);
     }
 
     // ---- receiving (Paho's receive thread) -----------------------------------------
@@ -510,23 +614,36 @@ class MessageRun {
         }
     }
 
-    // On the publishing thread, when it is done: waits (bounded) for the acknowledgements
-    // still out and notes when the last one came, which ends the measured send window.
+    // On the publishing thread, when it is done: waits for the acknowledgements still
+    // out, until none came for kQuiet or the drain's cap.
     void await_acknowledgements() {
-        const auto deadline = std::chrono::steady_clock::now() + kAckWait;
+        const std::uint64_t deadline = drain_deadline(monotonic_ns());
+        drain_deadline_ns_ = deadline;
         for (auto& p : publishers_) {
             if (stopping_ || p->failed) continue;
-            if (!p->client->wait_for_completion(deadline)) {
-                const auto counts = p->client->counts();
-                const auto missing =
-                    counts.sent - counts.completed - counts.failed - counts.dropped;
-                note_error("unacknowledged",
-                           fmt::format("{} publishes not acknowledged within {} s", missing,
-                                       kAckWait.count()),
-                           missing);
+            bool done = false;
+            while (!done && !stopping_ && !p->failed) {
+                done =
+                    p->client->wait_for_completion(std::chrono::steady_clock::now() + kAckRecheck);
+                const auto quiet =
+                    static_cast<std::uint64_t>(p->client->unacknowledged_for().count());
+                if (quiet >= kQuiet || monotonic_ns() >= deadline) break;
+                if (!p->client->is_connected()) break;
             }
+            if (done || p->failed) continue;
+            const auto counts = p->client->counts();
+            const auto missing = counts.sent - counts.completed - counts.failed - counts.dropped;
+            note_error("unacknowledged",
+                       fmt::format("{} publishes of publisher {} not acknowledged at the end of "
+                                   "the drain",
+                                   missing, p->index),
+                       missing);
         }
-        send_end_ns_ = monotonic_ns();
+    }
+
+    // When the drain that starts at `from` must end (see kDrainCap).
+    std::uint64_t drain_deadline(std::uint64_t from) const {
+        return from + std::max(kDrainCap, from > go_ns_ ? from - go_ns_ : 0);
     }
 
     // Tells the coordinator what this worker's publishers sent.
@@ -549,14 +666,19 @@ class MessageRun {
     bool drained() {
         if (subscribers_.empty()) return true;
         const std::uint64_t now = monotonic_ns();
-        if (now - drain_start_ns_ >= kDrainCap) {
-            note_error("drain_cap",
-                       fmt::format("messages were still arriving after {} s of draining",
-                                   kDrainCap / kSecond));
+        const std::uint64_t cap =
+            drain_deadline_ns_ != 0 ? drain_deadline_ns_.load() : drain_deadline(drain_start_ns_);
+        if (now >= cap) {
+            note_error("drain_cap", fmt::format("messages were still arriving after {:.1f} s of "
+                                                "draining",
+                                                ns_to_seconds(now - drain_start_ns_)));
             return true;
         }
+        // An arrival timed on the receive thread after `now` was read is later than it:
+        // unsigned, now - last would be huge and end the drain in the middle of a stream
+        // (seen: half of a worker process's messages reported lost).
         const std::uint64_t last = std::max(last_arrival_ns_.load(), drain_start_ns_);
-        if (now - last >= kQuiet) return true;
+        if (now > last && now - last >= kQuiet) return true;
         // Other shards' publishers are not in `expected`: only silence ends their drain.
         if (context_.shard.count > 1) return false;
         return std::all_of(subscribers_.begin(), subscribers_.end(), [&](const auto& s) {
@@ -576,7 +698,8 @@ class MessageRun {
             empty.payload.clear();
             try {
                 p->client->publish(empty, [] { return interrupted(); });
-                p->client->wait_for_completion(std::chrono::steady_clock::now() + kAckWait);
+                p->client->wait_for_completion(std::chrono::steady_clock::now() +
+                                               std::chrono::nanoseconds(kQuiet));
             } catch (const Error&) {
                 // Gone: nothing to clean with it.
             }
@@ -620,7 +743,12 @@ class MessageRun {
                            counts.dropped);
             }
         }
-        if (send_end_ns_ > measure_ns_) r.send_window = ns_to_seconds(send_end_ns_ - measure_ns_);
+        r.due = due_;
+        {
+            std::lock_guard ack_lock(ack_mutex_);
+            const std::uint64_t send_end = std::max(last_handover_ns_, last_ack_ns_);
+            if (send_end > measure_ns_) r.send_window = ns_to_seconds(send_end - measure_ns_);
+        }
         std::lock_guard lock(stats_mutex_);
         r.received = measured_received_;
         if (last_measured_ns_ > measure_ns_) {
@@ -638,6 +766,13 @@ class MessageRun {
         r.schedule_lag = schedule_lag_;
         std::lock_guard errors_lock(errors_mutex_);
         r.errors = errors_;
+        for (auto [at_ns, loss] : losses_) {
+            const std::uint64_t zero = measure_ns_ == UINT64_MAX ? at_ns : measure_ns_.load();
+            loss.at = at_ns >= zero ? ns_to_seconds(at_ns - zero) : -ns_to_seconds(zero - at_ns);
+            r.connections_lost.push_back(loss);
+        }
+        std::sort(r.connections_lost.begin(), r.connections_lost.end(),
+                  [](const auto& a, const auto& b) { return a.at < b.at; });
         return r;
     }
 
@@ -653,8 +788,11 @@ class MessageRun {
 
     std::uint64_t go_ns_ = 0;
     std::atomic<std::uint64_t> measure_ns_{UINT64_MAX};
-    std::uint64_t end_ns_ = 0;  // 0: ends by count
-    std::uint64_t send_end_ns_ = 0;
+    std::uint64_t end_ns_ = 0;            // 0: ends by count
+    std::uint64_t last_handover_ns_ = 0;  // of a measured message; publishing thread, until joined
+    std::uint64_t due_ = 0;               // open loop; publishing thread, until joined
+    std::uint64_t next_stall_check_ = 0;  // publishing thread
+    std::atomic<std::uint64_t> drain_deadline_ns_{0};
     std::uint64_t drain_start_ns_ = 0;
     std::atomic<bool> stopping_{false};
     bool interrupted_ = false;
@@ -676,10 +814,12 @@ class MessageRun {
 
     mutable std::mutex ack_mutex_;
     Histogram publish_ack_;
-    Histogram schedule_lag_;  // publishing thread only, until joined
+    std::uint64_t last_ack_ns_ = 0;  // of a measured publish
+    Histogram schedule_lag_;         // publishing thread only, until joined
 
     std::mutex errors_mutex_;
     std::map<std::string, ErrorTally> errors_;
+    std::vector<std::pair<std::uint64_t, ConnectionLoss>> losses_;  // monotonic_ns(), what
 };
 
 }  // namespace

@@ -106,7 +106,8 @@ TEST_CASE("bench: QoS 1, fan-in to two subscribers, all received, nothing lost")
     // wait behind the subscribers' backlog on the receive thread: slow under a sanitizer),
     // not to the 10 s bench allows for missing acknowledgements.
     CHECK(m["send_window_s"].get<double>() >= 0.99);
-    CHECK(m["send_window_s"].get<double>() < 10.0);
+    // 1 s of publishing plus the last acknowledgements: a 1 s margin for a sanitizer.
+    CHECK(m["send_window_s"].get<double>() < 2.0);
     check_percentiles(doc["latency"]["publish_ack"], m["sent"].get<std::uint64_t>());
     check_percentiles(doc["latency"]["connect"], 5);
     CHECK(doc["publishers"].size() == 3);
@@ -193,24 +194,50 @@ TEST_CASE("bench: loss at QoS 1 is found and fails the run with how many") {
     CHECK(r.err.find("messages lost at QoS 1") != std::string::npos);
 }
 
-TEST_CASE("bench: a broker that dies mid-run is a failure, not a hang") {
-    Broker broker;
+// Issue 14 item 6: the table was not marked partial, --json said complete, the rates
+// were divided by the full --duration and the lost connections were counted twice.
+TEST_CASE("bench: a broker that dies mid-run: who lost the connection, when, and partial rates") {
+    Broker broker(kRoomy);
     std::vector<std::string> argv = {mqtk::test::mqtk_binary()};
-    for (auto& a : bench_argv(broker, {"--publishers", "2", "--subscribers", "1", "--duration", "5",
-                                       "--warmup", "0", "-q", "1"}))
+    for (auto& a : bench_argv(broker, {"--publishers", "2", "--subscribers", "1", "--rate", "1000",
+                                       "--duration", "5", "--warmup", "0", "-q", "1", "--json"}))
         argv.push_back(std::move(a));
     Observer witness = bench_witness(broker);
-    Process run(argv, {.timeout = 20s});
+    Process run(argv, {.timeout = 30s});
     // Mid-run: connected and publishing (a broker gone while connecting is exit 3).
     REQUIRE(witness.lines(1, 20s).size() == 1);
+    std::this_thread::sleep_for(1s);
     REQUIRE(run.running());
+    const auto killed = std::chrono::steady_clock::now();
     broker.stop();
-    const ProcessResult r = run.wait(15s);
+    const ProcessResult r = run.wait(30s);
+    const auto took = std::chrono::steady_clock::now() - killed;
     INFO(r.describe());
     CHECK_FALSE(r.timed_out);
+    // No waiting for the rest of the 5 s schedule: the drain's 2 s of silence and the
+    // disconnect's 2 s, plus a 2 s margin.
+    CHECK(took < 6s);
     CHECK(r.exit_code == 1);
-    CHECK(r.err.find("lost") != std::string::npos);
-    CHECK(r.out.find("connection_lost") != std::string::npos);  // the errors table
+    CHECK(r.err.find("3 connections lost during the run") != std::string::npos);
+    const json doc = json::parse(r.out);
+    CHECK(doc["complete"] == false);
+    CHECK(doc["incomplete"][0].get<std::string>().find("3 clients lost") == 0);
+    CHECK(doc["errors"]["connection_lost"]["count"] == 3);  // once per client
+    const json& lost = doc["connections_lost"];
+    REQUIRE(lost.size() == 3);
+    int publishers = 0;
+    for (const auto& loss : lost) {
+        publishers += loss["role"] == "publisher";
+        CHECK(loss["at_s"].get<double>() >= 1.0);  // the kill came at least 1 s in
+        CHECK(loss["at_s"].get<double>() < 5.0);
+    }
+    CHECK(publishers == 2);
+    // The rates are over the time measured, up to the loss, not the 5 s asked for.
+    const json& m = doc["messages"];
+    const double window = m["send_window_s"].get<double>();
+    CHECK(window == doctest::Approx(lost[0]["at_s"].get<double>()).epsilon(0.1));
+    CHECK(m["send_rate"].get<double>() == doctest::Approx(1000).epsilon(0.1));
+    CHECK(m["sent"].get<std::uint64_t>() <= m["due"].get<std::uint64_t>());
 }
 
 TEST_CASE("bench: shards run side by side and merge into the whole") {
@@ -284,7 +311,8 @@ TEST_CASE("bench: a small connection storm opens, holds and closes every connect
     const json paced = bench_json(broker, {"--storm", "100", "--conn-rate", "200", "--hold", "0"});
     CHECK(paced["storm"]["connected"] == 100);
     CHECK(paced["storm"]["connect_window_s"].get<double>() >= 0.49);  // the last slot is at 0.495 s
-    CHECK(paced["storm"]["connect_window_s"].get<double>() < 5.0);    // not 10x the schedule
+    // The schedule's 0.495 s plus a 1 s margin for a loaded machine.
+    CHECK(paced["storm"]["connect_window_s"].get<double>() < 1.5);
 }
 
 TEST_CASE("bench: a storm against nothing fails as unreachable") {
@@ -314,12 +342,22 @@ TEST_CASE("bench: TLS, WebSockets and persistent sessions go through the shared 
     REQUIRE(ws.exit_code == 0);
     check_healthy(json::parse(ws.out), 1);
 
-    // -c with -i: stable per-client ids, so a second run finds the sessions again.
-    for (int round = 0; round < 2; ++round) {
-        const json doc = bench_json(broker, {"-c", "-i", "bench-persist", "--publishers", "1",
-                                             "--count", "100", "--warmup", "0", "-q", "1"});
-        check_healthy(doc, 1);
-    }
+    // -c with -i: stable per-client ids, so a second run finds the sessions again: a
+    // message published between the runs is queued for the subscriber's session and
+    // arrives (not being a bench message) as the one invalid payload of the second run.
+    const std::vector<std::string> persistent = {
+        "-c", "-i", "bench-persist", "--publishers", "1", "--count", "100", "--warmup", "0",
+        "-q", "1"};
+    check_healthy(bench_json(broker, persistent), 1);
+    const ProcessResult between =
+        mqtk::test::run({"mosquitto_pub", "-h", broker.host(), "-p", str(broker.port()), "-t",
+                         "mqtk/bench/0", "-q", "1", "-m", "while away"});
+    REQUIRE(between.exit_code == 0);
+    const json again = bench_json(broker, persistent);
+    INFO(again.dump());
+    CHECK(again["errors"]["invalid_payload"]["count"] == 1);
+    CHECK(again["messages"]["lost"] == 0);
+    CHECK(again["messages"]["received"] == again["messages"]["sent"]);
 }
 
 TEST_CASE("bench: usage errors exit 2 before connecting") {
@@ -396,6 +434,94 @@ TEST_CASE("bench: SIGINT ends a run whose publish window never drains") {
     // Well before the 20 s run would end by itself.
     CHECK(std::chrono::steady_clock::now() - signalled < 10s);
     CHECK(r.out.find("interrupted") != std::string::npos);
+}
+
+// Issue 14 item 8: a broker that answers QoS 2 with PUBACK (RabbitMQ 3.10) never
+// completes a publish; bench ran past 120 s having sent 0 (open loop), or 16 s and exit 0
+// (closed loop).
+TEST_CASE("bench: --duration bounds a run whose broker never completes a QoS 2 publish") {
+    FakeBroker fake(FakeBroker::puback_for_qos2());
+    for (const bool open_loop : {true, false}) {
+        CAPTURE(open_loop);
+        std::vector<std::string> argv = {
+            "bench",         "-h", "127.0.0.1",  "-p", str(fake.port()), "-q",  "2",
+            "--subscribers", "0",  "--duration", "2",  "--warmup",       "0.5", "--json"};
+        if (open_loop) argv.insert(argv.end(), {"--rate", "100"});
+        const auto start = std::chrono::steady_clock::now();
+        const ProcessResult r = mqtk::test::mqtk(argv, {.timeout = 40s});
+        const auto took = std::chrono::steady_clock::now() - start;
+        INFO(r.describe());
+        CHECK_FALSE(r.timed_out);
+        // --warmup + --duration, 2 s without an acknowledgement, the 2 s disconnect, and a
+        // 3 s margin for start-up on a loaded machine.
+        CHECK(took < 9500ms);
+        CHECK(r.exit_code == 1);
+        CHECK(r.err.find("no message was sent") != std::string::npos);
+        const json doc = json::parse(r.out);
+        CHECK(doc["messages"]["sent"] == 0);  // the window filled in the warm-up
+        CHECK(doc["errors"]["unacknowledged"]["count"].get<int>() > 0);
+        if (open_loop) {
+            CHECK(doc["messages"]["due"].get<int>() == doctest::Approx(200).epsilon(0.05));
+            CHECK(doc["messages"]["unsent"] == doc["messages"]["due"]);
+            CHECK(doc["complete"] == false);
+        }
+    }
+}
+
+// Issue 14 item 8: --rate 10000000 --duration 2 still sent at 31 s: it sent rate x
+// duration messages whatever the time.
+TEST_CASE(
+    "bench: an open loop beyond what the setup carries ends on time, saying what it did not send") {
+    Broker broker;
+    const auto start = std::chrono::steady_clock::now();
+    const ProcessResult r =
+        mqtk::test::mqtk(bench_argv(broker, {"--subscribers", "0", "--rate", "10000000",
+                                             "--duration", "1", "--warmup", "0", "--json"}),
+                         {.timeout = 40s});
+    const auto took = std::chrono::steady_clock::now() - start;
+    INFO(r.describe());
+    CHECK_FALSE(r.timed_out);
+    // 1 s, 0.1 s of grace for late slots, the disconnect's 2 s, and a 3 s margin.
+    CHECK(took < 6100ms);
+    const json doc = json::parse(r.out);
+    const json& m = doc["messages"];
+    CHECK(m["due"].get<double>() == doctest::Approx(10'000'000).epsilon(0.01));
+    CHECK(m["unsent"].get<std::uint64_t>() > 0);
+    CHECK(m["sent"].get<std::uint64_t>() + m["unsent"].get<std::uint64_t>() ==
+          m["due"].get<std::uint64_t>());
+    CHECK(doc["complete"] == false);
+    CHECK(doc["incomplete"].dump().find("were not sent") != std::string::npos);
+}
+
+// Issue 15: the old "no coordinated omission" test never stalled anything. Here the
+// broker is frozen for a known time mid-run: the messages due while it was (a third of
+// the run) must show it in their latency, as counted from their slots; a generator that
+// stamped messages when it got to send them would show it in the 20 in flight only.
+TEST_CASE("bench: open loop counts a broker stall in the latency of every message due in it") {
+    Broker broker;
+    std::vector<std::string> argv = {mqtk::test::mqtk_binary()};
+    for (auto& a : bench_argv(
+             broker, {"--rate", "200", "--duration", "3", "--warmup", "0", "-q", "1", "--json"}))
+        argv.push_back(std::move(a));
+    Observer witness = bench_witness(broker);
+    Process run(argv, {.timeout = 30s});
+    REQUIRE(witness.lines(1, 20s).size() == 1);
+    std::this_thread::sleep_for(500ms);
+    constexpr auto kStall = 1s;
+    REQUIRE(::kill(broker.pid(), SIGSTOP) == 0);
+    std::this_thread::sleep_for(kStall);
+    REQUIRE(::kill(broker.pid(), SIGCONT) == 0);
+    const ProcessResult r = run.wait(30s);
+    INFO(r.describe());
+    REQUIRE(r.exit_code == 0);
+    const json doc = json::parse(r.out);
+    const json& e2e = doc["latency"]["end_to_end"];
+    CHECK(doc["messages"]["unsent"] == 0);
+    // The first message due in the stall waited all of it (less a timer's slack).
+    CHECK(e2e["max_ns"].get<std::uint64_t>() >= 950'000'000);
+    // 200 of the 600 messages were due in it, their waits spread from 1 s down to 0: the
+    // p90 falls among them, at about 0.7 s; at least 0.3 s.
+    CHECK(e2e["p90_ns"].get<std::uint64_t>() >= 300'000'000);
 }
 
 }  // namespace

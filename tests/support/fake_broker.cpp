@@ -254,6 +254,30 @@ FakeBroker::Script FakeBroker::relay_dropping(int upstream_port, std::set<std::u
     };
 }
 
+FakeBroker::Script FakeBroker::puback_for_qos2() {
+    return [](Connection& connection) {
+        while (auto packet = connection.read_packet(30s)) {
+            const auto type = static_cast<std::uint8_t>(packet->header >> 4);
+            const std::string& body = packet->body;
+            if (type == packet::kConnect) {
+                connection.send(kConnackAccepted);
+            } else if (type == packet::kSubscribe && body.size() >= 2) {
+                connection.send(std::string("\x90\x03", 2) + body.substr(0, 2) + "\x01");
+            } else if (type == packet::kPublish && ((packet->header >> 1) & 3) > 0 &&
+                       body.size() >= 2) {
+                const std::size_t topic =
+                    (static_cast<std::uint8_t>(body[0]) << 8) | static_cast<std::uint8_t>(body[1]);
+                if (body.size() < 2 + topic + 2) continue;
+                connection.send(std::string("\x40\x02", 2) + body.substr(2 + topic, 2));
+            } else if (type == 12) {  // PINGREQ
+                connection.send(std::string("\xd0\x00", 2));
+            } else if (type == packet::kDisconnect) {
+                return;
+            }
+        }
+    };
+}
+
 std::size_t FakeBroker::connections() const {
     std::lock_guard lock(state_->mutex);
     return state_->connections;

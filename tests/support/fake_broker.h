@@ -93,6 +93,10 @@ class FakeBroker {
     static Script answer_after_connect(std::string bytes);
     // A relay to a real broker that withholds the packet types in `drop` from the client.
     static Script relay_dropping(int upstream_port, std::set<std::uint8_t> drop);
+    // A broker (MQTT 3.1.1) that accepts everything and answers every QoS 1 and QoS 2
+    // PUBLISH with a PUBACK, as RabbitMQ 3.10 does: a QoS 2 publisher waits for ever for
+    // its PUBREC. Subscriptions are granted QoS 1; nothing is delivered to anyone.
+    static Script puback_for_qos2();
 
     // --- what clients did ---
     std::size_t connections() const;  // accepted so far

@@ -132,6 +132,7 @@ TEST_CASE("QoS 0 loss is reported, not a failure") {
     r.config.qos = 0;
     r.shards = {1};
     r.publishers = {{0, 100}};
+    r.sent = 100;
     r.subscribers = {{0, -1, 60, 0, 0}};
     CHECK(r.lost() == 40);
     CHECK(mqtk::bench_verdict(r).code == mqtk::ExitCode::Success);
@@ -190,6 +191,137 @@ TEST_CASE("storm verdicts") {
     const auto verdict = mqtk::bench_verdict(r);
     CHECK(verdict.code == mqtk::ExitCode::Unreachable);
     CHECK(verdict.message.find("connection refused") != std::string::npos);
+}
+
+// A single-process result of an open-loop run at `rate` that made `due` messages due.
+BenchResult open_loop(double rate, std::uint64_t due, std::uint64_t sent) {
+    BenchResult r;
+    r.config = config();
+    r.config.rate = rate;
+    r.config.subscribers = 1;
+    r.shards = {1};
+    r.publishers = {{0, sent}};
+    r.subscribers = {{0, -1, sent, 0, 0}};
+    r.sent = sent;
+    r.due = due;
+    r.received = sent;
+    for (std::uint64_t i = 0; i < sent; ++i) {
+        r.end_to_end.record(100'000);
+        r.publish_ack.record(50'000);
+    }
+    return r;
+}
+
+TEST_CASE("open loop rates are over the schedule's measured slots") {
+    // --rate 1 --duration 2: slots at 0 s and 1 s; it showed "sent 2 / 0 per second".
+    BenchResult r = open_loop(1, 2, 2);
+    r.send_window = 1.0001;  // the last completion: not the open loop's window
+    r.receive_window = 1.0003;
+    CHECK(r.send_window_s() == doctest::Approx(2.0));
+    CHECK(r.send_rate() == doctest::Approx(1.0));
+    CHECK(r.receive_window_s() == doctest::Approx(2.0));  // never shorter than the send window
+    CHECK(r.receive_rate() == doctest::Approx(1.0));
+    CHECK(mqtk::format_bench_summary(r).find("  sent                   2             1") !=
+          std::string::npos);
+    // --count 50 --rate 100: 50 slots, 0.5 s (it showed 101/s over the 0.49 s to the last).
+    r = open_loop(100, 50, 50);
+    r.send_window = 0.49;
+    CHECK(r.send_rate() == doctest::Approx(100.0));
+    // --rate 1 --duration 0.5: one slot, 1 s; the one arrival 33 ms after the start made
+    // it "received 1 / 30 per second".
+    r = open_loop(1, 1, 1);
+    r.receive_window = 0.033;
+    CHECK(r.receive_rate() == doctest::Approx(1.0));
+    // A late arrival lengthens the receive window.
+    r = open_loop(100, 50, 50);
+    r.receive_window = 2.0;
+    CHECK(r.receive_rate() == doctest::Approx(25.0));
+}
+
+TEST_CASE("closed loop: one stated window each, and the JSON reads back to the same rates") {
+    BenchResult r = open_loop(1, 0, 1000);
+    r.config.rate.reset();
+    r.send_window = 0.05;
+    r.receive_window = 0.04;  // all in before the last acknowledgement
+    CHECK(r.send_rate() == doctest::Approx(20000));
+    CHECK(r.receive_rate() == doctest::Approx(20000));
+    const auto json = round_trip(r);
+    CHECK(json["messages"]["due"].is_null());
+    const BenchResult back = mqtk::bench_result_from_json(json);
+    CHECK(back.send_rate() == doctest::Approx(20000));
+    CHECK(back.receive_rate() == doctest::Approx(20000));
+}
+
+TEST_CASE("a run cut short by lost connections is partial, says who and when, and fails") {
+    BenchResult r = open_loop(1000, 1980, 1978);
+    r.add_error("connection_lost", "connection lost", 3);
+    r.connections_lost = {{"subscriber", 0, 1.98, "connection lost"},
+                          {"publisher", 0, 1.98, "connection lost"},
+                          {"publisher", 1, 1.99, "connection lost"}};
+    CHECK(r.send_window_s() == doctest::Approx(1.98));  // not the 4 s asked for
+    CHECK_FALSE(r.complete());
+    const auto json = round_trip(r);
+    CHECK(json["complete"] == false);
+    CHECK(json["connections_lost"].size() == 3);
+    CHECK(json["connections_lost"][2]["role"] == "publisher");
+    CHECK(json["connections_lost"][2]["at_s"] == 1.99);
+    CHECK(json["incomplete"][0].get<std::string>().find("3 clients lost") == 0);
+    CHECK(mqtk::bench_result_to_json(mqtk::bench_result_from_json(json)) ==
+          mqtk::bench_result_to_json(r));
+    const auto table = mqtk::format_bench_summary(r);
+    CHECK(table.find("(partial results: 3 clients lost their connections") != std::string::npos);
+    const auto verdict = mqtk::bench_verdict(r);
+    CHECK(verdict.code == mqtk::ExitCode::Failure);
+    CHECK(verdict.message.find("3 connections lost during the run (the first, subscriber 0, at "
+                               "1.98 s") != std::string::npos);
+}
+
+TEST_CASE("due and not sent, nothing sent, nothing acknowledged") {
+    BenchResult r = open_loop(100, 200, 150);
+    CHECK(r.unsent() == 50);
+    CHECK_FALSE(r.complete());
+    CHECK(round_trip(r)["messages"]["unsent"] == 50);
+    CHECK(mqtk::format_bench_summary(r).find("not sent: 50 of 200 due") != std::string::npos);
+    CHECK(mqtk::bench_verdict(r).code == mqtk::ExitCode::Success);  // it did send
+    r = open_loop(100, 200, 0);
+    r.add_error("unacknowledged", "20 publishes not acknowledged", 20);
+    auto verdict = mqtk::bench_verdict(r);
+    CHECK(verdict.code == mqtk::ExitCode::Failure);
+    CHECK(verdict.message.find("no message was sent") == 0);
+    CHECK(verdict.message.find("20 publishes were not acknowledged") != std::string::npos);
+    r = open_loop(100, 200, 200);
+    r.publish_ack = mqtk::Histogram();
+    CHECK(mqtk::bench_verdict(r).message.find("no publish was acknowledged") == 0);
+}
+
+TEST_CASE("a loss names its likely cause and how to check it") {
+    BenchResult r = open_loop(1000, 1000, 1000);
+    CHECK(mqtk::likely_loss_cause(r).kind.empty());
+    CHECK(round_trip(r)["messages"]["loss_cause"].is_null());
+    r.subscribers[0].unique = 700;
+    auto cause = mqtk::likely_loss_cause(r);
+    CHECK(cause.kind == "broker_queue_limit");
+    CHECK(cause.check.find("max_queued_messages") != std::string::npos);
+    const auto json = round_trip(r);
+    CHECK(json["messages"]["loss_cause"]["likely"] == "broker_queue_limit");
+    const auto table = mqtk::format_bench_summary(r);
+    CHECK(table.find("\n  likely cause: ") != std::string::npos);
+    CHECK(table.find("\n  check: ") != std::string::npos);
+    r.connections_lost = {{"subscriber", 0, 1.5, "connection lost"}};
+    CHECK(mqtk::likely_loss_cause(r).kind == "connection_lost");
+}
+
+TEST_CASE("merged shards: the end-to-end rule is stated where timed < received") {
+    std::mt19937_64 random(6);
+    BenchResult all;
+    BenchResult one = shard(1, 2, random, all);
+    mqtk::merge_bench_results(one, shard(2, 2, random, all), MergeOf::Shards);
+    one.received = 20000;  // 10,000 timed: each subscriber times its own shard's publishers
+    const auto table = mqtk::format_bench_summary(one);
+    CHECK(table.find("end to end: timed for 10,000 of 20,000 arrivals, those from publishers "
+                     "of the subscriber's own shard") != std::string::npos);
+    CHECK(round_trip(one)["latency"]["end_to_end"]["covers"].get<std::string>().find("own shard") !=
+          std::string::npos);
 }
 
 TEST_CASE("numbers with thousands separators") {
