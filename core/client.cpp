@@ -372,7 +372,21 @@ struct Client::Impl {
     std::thread reconnector;
     std::mutex reconnect_mutex;
     std::condition_variable reconnect_wake;
-    bool reconnect_needed = false;  // a loss since the last reconnect began
+    bool reconnect_needed = false;             // a loss since the last reconnect began
+    std::atomic<bool> session_present{false};  // at the last connect or reconnect
+    // Notes the CONNACK's session-present flag of a reconnect. Paho calls it before the
+    // connected handler, so on_reconnected handlers see the new value.
+    struct ReconnectListener : mqtt::iaction_listener {
+        Impl* impl = nullptr;
+        void on_success(const mqtt::token& token) override {
+            try {
+                impl->session_present = token.get_connect_response().is_session_present();
+            } catch (const std::exception&) {  // no response to read: assume the worst
+                impl->session_present = false;
+            }
+        }
+        void on_failure(const mqtt::token&) override {}
+    } reconnect_listener;
 
     // QoS 0 completes when written to the socket, so a deeper queue keeps the socket busy;
     // QoS 1/2 stay within the broker's receive maximum (see the file comment).
@@ -626,7 +640,8 @@ void Client::Impl::reconnect_loop() {
 bool Client::Impl::try_reconnect() {
     try {
         const ConnectInProgress connecting;
-        const auto token = paho->connect(connect_options);
+        reconnect_listener.impl = this;
+        const auto token = paho->connect(connect_options, nullptr, reconnect_listener);
         const auto give_up =
             Clock::now() + std::chrono::duration_cast<Clock::duration>(
                                std::chrono::duration<double>(options.connect_timeout));
@@ -744,6 +759,7 @@ ConnectResult Client::connect() {
         const auto response = token->get_connect_response();
         ConnectResult result;
         result.session_present = response.is_session_present();
+        impl.session_present = result.session_present;
         result.version = impl.options.version;
         result.client_id = impl.client_id;
         from_paho(response.get_properties().c_struct(), result.properties);
@@ -970,6 +986,10 @@ bool Client::publish_failed() const {
 std::string Client::first_publish_error() const {
     std::lock_guard lock(impl_->listener.mutex);
     return impl_->listener.first_error;
+}
+
+bool Client::session_present() const {
+    return impl_->session_present;
 }
 
 bool Client::is_connected() const {

@@ -128,6 +128,9 @@ class Client {
     bool publish_failed() const;
 
     bool is_connected() const;
+    // Whether the broker kept our session at the last connect or reconnect (known before
+    // on_reconnected handlers run).
+    bool session_present() const;
     // How long the connection has been down (zero while connected): a command that
     // reconnects decides from this when to give up.
     std::chrono::nanoseconds offline_for() const;

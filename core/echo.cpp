@@ -185,17 +185,21 @@ class Echo {
     }
 
     // The loop is stalled: connected and subscribed, yet none of our own messages came back
-    // for stall_bound_. Not with -n (nothing of ours to wait for) or without a loop.
+    // for stall_bound_. Not with -n (nothing of ours to wait for) or without a loop, and
+    // not while the broker acknowledges nothing (QoS 1/2): a frozen broker still has our
+    // messages, and would return the first one twice once it thaws. Half the bound: the
+    // republish that went unanswered left at most --delay after the last return, so it
+    // has waited delay + 1 s > (2 delay + 1) / 2 by now. (At QoS 0 nothing tells a frozen
+    // broker from a lost message: it may get a second copy.)
     bool stalled(Clock::time_point now) const {
-        return seeds_ && !offline_ && now - progress_at_ >= stall_bound_;
+        return seeds_ && !offline_ && now - progress_at_ >= stall_bound_ &&
+               client_.unacknowledged_for() < stall_bound_ / 2;
     }
 
-    // Publishes the first message again; says so once per stall.
-    void reseed() {
-        if (!stall_reported_) {
-            notice("nothing came back in {:g} s; publishing '{}' again", seconds(stall_bound_),
-                   *options_.first_message);
-            stall_reported_ = true;
+    // Publishes the first message again; says why once per stall.
+    void reseed(const std::string& why) {
+        if (!stall_reported_.exchange(true)) {
+            notice("{}; publishing '{}' again", why, *options_.first_message);
         }
         publish_own(options_.topic, *options_.first_message);
     }
@@ -225,12 +229,20 @@ class Echo {
                 // Anything of ours still in flight comes back within the bound from here.
                 offline_ = false;
                 progress_at_ = Clock::now();
+                // Unless the broker lost our session: then it lost what we had in flight,
+                // and what we published while away went out before this SUBSCRIBE. Seed
+                // again at once, if no republish is still queued to carry the loop.
+                if (seeds_ && !client_.session_present() && queue_.empty()) {
+                    lock.unlock();
+                    reseed("the broker lost the session");
+                    lock.lock();
+                }
                 continue;
             }
             if (stalled(now)) {
                 progress_at_ = now;
                 lock.unlock();
-                reseed();
+                reseed(fmt::format("nothing came back in {:g} s", seconds(stall_bound_)));
                 lock.lock();
                 continue;
             }
