@@ -34,15 +34,15 @@ int run_echo(const ConnectionFlags& connection, EchoFlags& flags) {
     auto& options = resolved.options;
     // The board keeps a persistent session under a stable id; --clean opts out.
     options.clean_session = flags.clean;
+    auto& o = flags.options;
+    if (!resolved.url_topic.empty() && o.topic == "foo_topic") o.topic = resolved.url_topic;
     if (options.client_id.empty() && options.id_prefix.empty()) {
-        options.client_id = default_echo_client_id();
+        options.client_id = default_echo_client_id(o.topic);
     }
     if (options.version == ProtocolVersion::V5 && !flags.clean && !options.session_expiry) {
         options.session_expiry = std::numeric_limits<std::uint32_t>::max();
     }
-    auto& o = flags.options;
     o.first_message = flags.no_message ? std::nullopt : std::optional(flags.message);
-    if (!resolved.url_topic.empty() && o.topic == "foo_topic") o.topic = resolved.url_topic;
     o.output.color = want_colour();
     return static_cast<int>(mqtk::run_echo(options, o));
 }

@@ -37,6 +37,7 @@
 #include "core/error.h"
 #include "core/interrupt.h"
 #include "core/net_diagnosis.h"
+#include "core/notice.h"
 #include "core/paho_hooks.h"
 #include "core/socket_tuning.h"
 #include "core/tls_hooks.h"
@@ -66,14 +67,26 @@ constexpr double kQuickDiagnosisSeconds = 0.5;
 // answers within a round trip, and Ctrl-C on one that never does still ends promptly.
 constexpr std::chrono::milliseconds kConnackGrace{500};
 
+// Reconnecting after a loss (see Impl::reconnect_loop): the first attempt at once, then
+// pauses doubling from the first to the cap, which is held for an outage of any length.
+// The cap bounds how long a broker back on its port waits for us: mosquitto_sub comes
+// back within its 1 s reconnect delay, and we within half a second. An attempt costs
+// one TCP connection (refused at once while the port is closed).
+constexpr std::chrono::milliseconds kFirstRetry{100};
+constexpr std::chrono::milliseconds kRetryCap{500};
+
 // Waits for the broker's answer to `token` in slices, so that a signal ends the wait at
 // once (130, as at every other stage) and so does `deadline`: a broker that never answers
 // (frozen, or one that ignores the request) would otherwise hold the command for ever.
 // Throws what the token throws when the broker refused.
+// `lost` says whether the connection was lost meanwhile: a SUBSCRIBE cut off with a kept
+// session is never answered (Paho resends only PUBLISHes), so that wait would never end.
 void await_answer(const mqtt::token_ptr& token, Client::AnswerDeadline deadline,
-                  std::string_view what, std::string_view name) {
+                  std::string_view what, std::string_view name, const std::function<bool()>& lost) {
     while (!token->wait_for(std::chrono::milliseconds(20))) {
         if (interrupted()) throw Error(ExitCode::Interrupted, "");
+        if (lost())
+            throw make_error(ExitCode::Failure, "connection lost awaiting {} '{}'", what, name);
         if (Clock::now() >= deadline) {
             throw make_error(ExitCode::Timeout, "timed out: the broker did not acknowledge {} '{}'",
                              what, name);
@@ -382,6 +395,7 @@ struct Client::Impl {
 
     std::atomic<bool> connected{false};
     std::atomic<std::uint64_t> lost_ns{0};  // monotonic_ns() of the loss, 0 while connected
+    std::atomic<std::uint64_t> losses{0};   // connection losses so far
     std::atomic<int> connected_calls{0};    // of the connected handler
     std::atomic<bool> closing{false};       // disconnect() began: no reconnect or loss news
     // disconnect() is done: no more messages. Not `closing`: Paho acknowledges a QoS 1/2
@@ -390,6 +404,26 @@ struct Client::Impl {
     std::atomic<bool> closed{false};
     std::atomic<bool> disconnect_sent{false};
     std::atomic<int> callbacks_running{0};
+
+    // Our own reconnecting (SessionBehaviour::auto_reconnect), see reconnect_loop().
+    std::thread reconnector;
+    std::mutex reconnect_mutex;
+    std::condition_variable reconnect_wake;
+    bool reconnect_needed = false;             // a loss since the last reconnect began
+    std::atomic<bool> session_present{false};  // at the last connect or reconnect
+    // Notes the CONNACK's session-present flag of a reconnect. Paho calls it before the
+    // connected handler, so on_reconnected handlers see the new value.
+    struct ReconnectListener : mqtt::iaction_listener {
+        Impl* impl = nullptr;
+        void on_success(const mqtt::token& token) override {
+            try {
+                impl->session_present = token.get_connect_response().is_session_present();
+            } catch (const std::exception&) {  // no response to read: assume the worst
+                impl->session_present = false;
+            }
+        }
+        void on_failure(const mqtt::token&) override {}
+    } reconnect_listener;
 
     // QoS 0 completes when written to the socket, so a deeper queue keeps the socket busy;
     // QoS 1/2 stay within the broker's receive maximum (see the file comment).
@@ -434,6 +468,10 @@ struct Client::Impl {
     void install_callbacks();
     void deliver(const mqtt::const_message_ptr& message);
     void lost(const std::string& cause);
+    void start_reconnector();
+    void stop_reconnector();
+    void reconnect_loop();
+    bool try_reconnect();
     [[noreturn]] void throw_connect_error(const mqtt::exception& error, bool timed_out) const;
     std::string handshake_failure(bool timed_out) const;
     // A CONNACK's refusal in words. v3: the return code. v5: Paho puts the reason code in
@@ -506,9 +544,9 @@ void Client::Impl::build_connect_options() {
         connect_options.set_ssl(ssl);
         set_tls_context_settings(tls_context_settings(options));
     }
-    if (behaviour.auto_reconnect) {
-        connect_options.set_automatic_reconnect(std::chrono::seconds(1), std::chrono::seconds(30));
-    }
+    // No set_automatic_reconnect(): Paho looks at its retry timer at most every 3 s
+    // (MQTTAsync_checkTimeouts), so a broker back on its port was used again only 2-5 s
+    // later, whatever the back-off. reconnect_loop() does it instead.
     if (v5) {
         Properties properties = options.connect_properties;
         if (options.session_expiry &&
@@ -538,7 +576,9 @@ void Client::Impl::install_callbacks() {
         // flag that connect() sets: that raced and re-subscribed on the first connect.
         if (connected_calls.fetch_add(1) > 0) {
             listener.settle_window();
-            if (reconnected_handler && !closing) reconnected_handler();
+            if (closing) return;
+            notice("reconnected");
+            if (reconnected_handler) reconnected_handler();
         }
     });
 }
@@ -573,7 +613,10 @@ void hold_lost_socket_number() {
 }
 
 void Client::Impl::lost(const std::string& cause) {
-    connected = false;
+    // Paho can report one loss twice (a v5 DISCONNECT from the broker, then the socket
+    // closing): the notice is said once per loss.
+    const bool was_connected = connected.exchange(false);
+    ++losses;
     if (behaviour.auto_reconnect) hold_lost_socket_number();
     std::uint64_t none = 0;
     lost_ns.compare_exchange_strong(none, monotonic_ns());
@@ -581,7 +624,81 @@ void Client::Impl::lost(const std::string& cause) {
         std::lock_guard lock(listener.mutex);
         if (listener.waiting) listener.room.notify_one();
     }
-    if (!closing && lost_handler) lost_handler(cause);
+    if (closing) return;
+    if (behaviour.auto_reconnect) {
+        if (was_connected) notice("{}; reconnecting", cause);
+        std::lock_guard lock(reconnect_mutex);
+        reconnect_needed = true;
+        reconnect_wake.notify_one();
+    }
+    if (lost_handler) lost_handler(cause);
+}
+
+// Started once connected, with signals blocked like Paho's threads (they must reach the
+// main thread).
+void Client::Impl::start_reconnector() {
+    if (!behaviour.auto_reconnect || reconnector.joinable()) return;
+    SignalBlock block;
+    reconnector = std::thread([this] { reconnect_loop(); });
+}
+
+void Client::Impl::stop_reconnector() {
+    {
+        std::lock_guard lock(reconnect_mutex);
+        reconnect_wake.notify_one();  // `closing` is already set
+    }
+    if (reconnector.joinable() && reconnector.get_id() != std::this_thread::get_id()) {
+        reconnector.join();
+    }
+}
+
+// After each loss: an attempt at once, then with pauses from kFirstRetry doubling to
+// kRetryCap, until connected or closing. A new connect() with the options of the first
+// is what Paho's automatic reconnect does too (same session flags, will, properties);
+// the connected handler then reports the reconnect.
+void Client::Impl::reconnect_loop() {
+    std::unique_lock lock(reconnect_mutex);
+    for (;;) {
+        reconnect_wake.wait(lock, [this] { return reconnect_needed || closing; });
+        if (closing) return;
+        reconnect_needed = false;
+        auto pause = std::chrono::milliseconds(kFirstRetry);
+        for (;;) {
+            lock.unlock();
+            // Paho's own flag: ours may be set late by connect(), after a loss.
+            const bool done = closing || paho->is_connected() || try_reconnect();
+            lock.lock();
+            if (done || closing) break;
+            reconnect_wake.wait_for(lock, pause, [this] { return closing.load(); });
+            pause = std::min(pause * 2, std::chrono::milliseconds(kRetryCap));
+        }
+    }
+}
+
+// One attempt, up to the connect timeout. Stopped early when the client closes, after a
+// moment for a CONNACK on its way (as in connect(): a DISCONNECT, not a dropped
+// connection that would publish the will).
+bool Client::Impl::try_reconnect() {
+    try {
+        const ConnectInProgress connecting;
+        reconnect_listener.impl = this;
+        const auto token = paho->connect(connect_options, nullptr, reconnect_listener);
+        const auto give_up =
+            Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                               std::chrono::duration<double>(options.connect_timeout));
+        while (!token->wait_for(std::chrono::milliseconds(20))) {
+            if (closing) {
+                (void)token->wait_for(kConnackGrace);
+                return false;
+            }
+            if (Clock::now() >= give_up) return false;
+        }
+        return true;
+    } catch (const mqtt::exception& error) {  // refused, unreachable, or still connecting
+        if (options.debug)
+            notice("debug: reconnecting failed: {}", error_text(error.get_return_code()));
+        return false;
+    }
 }
 
 void Client::Impl::throw_connect_error(const mqtt::exception& error, bool timed_out) const {
@@ -662,6 +779,7 @@ ConnectResult Client::connect() {
     auto& impl = *impl_;
     const auto timeout = std::chrono::duration<double>(impl.options.connect_timeout);
     const auto started = Clock::now();
+    const auto losses = impl.losses.load();
     try {
         const ConnectInProgress connecting;  // Paho's receive thread: no 10 ms wait
         (void)take_tls_failure();            // an earlier connection's is not news
@@ -691,6 +809,7 @@ ConnectResult Client::connect() {
         const auto response = token->get_connect_response();
         ConnectResult result;
         result.session_present = response.is_session_present();
+        impl.session_present = result.session_present;
         result.version = impl.options.version;
         result.client_id = impl.client_id;
         from_paho(response.get_properties().c_struct(), result.properties);
@@ -707,7 +826,10 @@ ConnectResult Client::connect() {
         impl.window = static_cast<std::size_t>(
             std::max(1, std::min(impl.options.max_inflight, result.receive_maximum)));
         if (impl.options.tcp_nodelay) enable_tcp_nodelay_everywhere();
-        impl.connected = true;
+        // Not after a loss already (a broker that stopped at once): that loss stands, and
+        // the reconnect it started must not think itself done.
+        if (impl.losses == losses) impl.connected = true;
+        impl.start_reconnector();
         return result;
     } catch (const mqtt::exception& error) {
         // Paho reports its own connect timeout as a plain failure; the clock tells them apart.
@@ -745,6 +867,8 @@ void Client::on_publish_complete(PublishCompletion handler) {
 std::vector<int> Client::subscribe(const std::vector<SubscribeRequest>& requests,
                                    AnswerDeadline deadline) {
     const bool v5 = impl_->options.version == ProtocolVersion::V5;
+    const auto losses = impl_->losses.load();
+    const auto lost = [this, losses] { return impl_->losses != losses; };
     std::vector<mqtt::token_ptr> tokens;
     tokens.reserve(requests.size());
     std::size_t waiting_for = requests.size();  // the request whose SUBACK we wait for
@@ -760,7 +884,7 @@ std::vector<int> Client::subscribe(const std::vector<SubscribeRequest>& requests
         std::vector<int> granted;
         for (std::size_t i = 0; i < tokens.size(); ++i) {
             waiting_for = i;
-            await_answer(tokens[i], deadline, "the subscription to", requests[i].filter);
+            await_answer(tokens[i], deadline, "the subscription to", requests[i].filter, lost);
             const auto response = tokens[i]->get_subscribe_response();  // by value: keep it
             const auto& codes = response.get_reason_codes();
             const int code = codes.empty() ? requests[i].qos : static_cast<int>(codes.front());
@@ -786,12 +910,29 @@ std::vector<int> Client::subscribe(const std::vector<SubscribeRequest>& requests
     }
 }
 
+bool Client::resubscribe(const std::vector<SubscribeRequest>& requests, AnswerDeadline deadline) {
+    const auto losses = impl_->losses.load();
+    try {
+        subscribe(requests, deadline);
+        return true;
+    } catch (const Error& error) {
+        // Paho refuses at once once its socket is gone, a moment before lost() hears of it.
+        if (error.code() == ExitCode::Failure &&
+            (impl_->losses != losses || !impl_->paho->is_connected())) {
+            return false;
+        }
+        throw;
+    }
+}
+
 void Client::unsubscribe(const std::vector<std::string>& filters, const Properties& properties,
                          AnswerDeadline deadline) {
+    const auto losses = impl_->losses.load();
+    const auto lost = [this, losses] { return impl_->losses != losses; };
     try {
         for (const auto& filter : filters)
             await_answer(impl_->paho->unsubscribe(filter, to_paho(properties)), deadline,
-                         "the unsubscription from", filter);
+                         "the unsubscription from", filter, lost);
     } catch (const mqtt::exception& error) {
         throw make_error(ExitCode::Failure, "unsubscribe failed: {}",
                          error_text(error.get_return_code()));
@@ -898,6 +1039,10 @@ std::string Client::first_publish_error() const {
     return impl_->listener.first_error;
 }
 
+bool Client::session_present() const {
+    return impl_->session_present;
+}
+
 bool Client::is_connected() const {
     return impl_->connected;
 }
@@ -922,6 +1067,7 @@ const std::string& Client::endpoint() const {
 void Client::disconnect(std::chrono::milliseconds timeout) {
     auto& impl = *impl_;
     impl.closing = true;
+    impl.stop_reconnector();
     {
         // Paho holds DISCONNECT back until its outbound QoS 1/2 flows end. Once all of our
         // publishes have completed there is nothing to wait for, except a flow the broker

@@ -45,7 +45,9 @@ struct PublishCounts {
 
 // How a command wants the connection to behave beyond the user's options.
 struct SessionBehaviour {
-    bool auto_reconnect = false;              // reconnect with back-off after a loss (echo)
+    // Reconnect after a loss, with a back-off capped at 0.5 s, and say on stderr (notice())
+    // when the connection is lost and when it is back, once each (sub, echo, pub).
+    bool auto_reconnect = false;
     bool publish_while_disconnected = false;  // queue publishes until reconnected (echo)
 };
 
@@ -95,10 +97,15 @@ class Client {
     using AnswerDeadline = std::chrono::steady_clock::time_point;
     static constexpr AnswerDeadline kNoDeadline = AnswerDeadline::max();
     // Subscribes one filter per request (one SUBSCRIBE each: a multi-filter subscribe
-    // with options crashes Paho 1.2.0). Throws Error(Failure) if the broker refuses one,
-    // Error(Timeout) if no SUBACK came by `deadline`. Returns the granted QoS per request.
+    // with options crashes Paho 1.2.0). Throws Error(Failure) if the broker refuses one or
+    // the connection is lost before its answer, Error(Timeout) if no SUBACK came by
+    // `deadline`. Returns the granted QoS per request.
     std::vector<int> subscribe(const std::vector<SubscribeRequest>& requests,
                                AnswerDeadline deadline = kNoDeadline);
+    // subscribe() again after a reconnect: false instead of an error when the connection
+    // was lost again before the broker answered (the next reconnect calls it again).
+    bool resubscribe(const std::vector<SubscribeRequest>& requests,
+                     AnswerDeadline deadline = kNoDeadline);
     void unsubscribe(const std::vector<std::string>& filters, const Properties& properties = {},
                      AnswerDeadline deadline = kNoDeadline);
 
@@ -121,6 +128,9 @@ class Client {
     bool publish_failed() const;
 
     bool is_connected() const;
+    // Whether the broker kept our session at the last connect or reconnect (known before
+    // on_reconnected handlers run).
+    bool session_present() const;
     // How long the connection has been down (zero while connected): a command that
     // reconnects decides from this when to give up.
     std::chrono::nanoseconds offline_for() const;

@@ -2,12 +2,31 @@
 // they are due; the main thread republishes them when due (so a 1 s pause never blocks
 // the socket). With --delay 0 the republish happens right in the receive callback: no
 // thread hand-off, so round trips show the broker's latency, not ours.
+//
+// The loop must not die quietly. Three things keep it alive:
+// - The subscription: the board skips its SUBSCRIBE when the broker says a session is
+//   present, which is right only if that session holds this topic. The default client
+//   id names the topic (a session per topic, so the board's case stays exactly the
+//   board's), and a record of what each session was subscribed to (echo_session.h)
+//   covers any id, -i included: no SUBSCRIBE only when the broker kept a session and the
+//   record says it holds this topic at this QoS. Both are needed: a derived id alone
+//   fails `-i x` with a new topic, and a run stopped before its SUBACK leaves a session
+//   without the subscription; the record alone would make one session collect every
+//   topic it ever looped on. A SUBSCRIBE when in doubt is harmless (the broker replaces
+//   the subscription; under MQTT 5 retain-handling 1 keeps it from resending retained
+//   messages). "Always subscribe" would have been simpler, but sends what the board
+//   does not.
+// - Reconnecting: after each reconnect the topic is subscribed again (a broker that
+//   lost the session has no subscription).
+// - Re-seeding: a loop whose own messages stop coming back (one lost with a broker that
+//   restarted without persistence) publishes the first message again.
 #include "core/echo.h"
 
 #include <unistd.h>
 
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <condition_variable>
 #include <cstdio>
 #include <deque>
@@ -16,6 +35,7 @@
 
 #include "core/client.h"
 #include "core/clock.h"
+#include "core/echo_session.h"
 #include "core/format.h"
 #include "core/interrupt.h"
 #include "core/notice.h"
@@ -31,6 +51,18 @@ using Clock = std::chrono::steady_clock;
 // How long a stopping echo waits for its own messages still in flight, so they count as
 // returned (with their round trip) rather than lost.
 constexpr auto kDrainTime = std::chrono::seconds(2);
+
+// How long a loop may go without one of its own messages coming back before the first
+// message is published again: a live loop returns one every --delay plus a round trip;
+// twice that and a second leaves room for a slow broker without waiting long.
+Clock::duration stall_bound(double delay) {
+    return std::chrono::duration_cast<Clock::duration>(
+        std::chrono::duration<double>(2 * delay + 1));
+}
+
+double seconds(Clock::duration duration) {
+    return std::chrono::duration<double>(duration).count();
+}
 
 void check_options(const ConnectOptions& connection, const EchoOptions& options) {
     check_topic_name(options.topic, "topic");
@@ -61,22 +93,31 @@ class Echo {
           client_(connection, "echo",
                   SessionBehaviour{.auto_reconnect = true, .publish_while_disconnected = true}),
           tracker_(connection.client_id, connection.version == ProtocolVersion::V5),
-          clean_(connection.clean_session) {
+          clean_(connection.clean_session),
+          v5_(connection.version == ProtocolVersion::V5),
+          seeds_(options.first_message && !options.responder && options.reply_topic.empty()),
+          stall_bound_(stall_bound(options.delay)),
+          session_file_(echo_session_file()) {
         client_.on_message([this](const Message& message) { arrived(message); });
+        client_.on_connection_lost([this](const std::string&) { offline_ = true; });
         client_.on_reconnected([this] { resubscribe_ = true; });
-        client_.on_connection_lost(
-            [](const std::string& cause) { notice("{}; reconnecting", cause); });
     }
 
     ExitCode run() {
         const auto session = client_.connect();
         connected_at_ = Clock::now();  // -W counts from here, as sub's and mosquitto_sub's do
-        if (clean_ || !session.session_present) subscribe();
+        open_subscription(session);
         if (options_.first_message && !options_.responder) {
             publish_own(options_.topic, *options_.first_message);
         }
+        {
+            std::lock_guard lock(mutex_);
+            progress_at_ = Clock::now();
+        }
         const ExitCode code = loop();
-        drain();
+        ended_at_ = Clock::now();
+        // After a signal, at once: Ctrl-C with the broker away waited out the whole drain.
+        if (code != ExitCode::Interrupted) drain();
         // After a signal nothing is worth waiting for: Paho holds the DISCONNECT back for
         // unacknowledged flows, and a late one lets the broker send the will.
         client_.disconnect(code == ExitCode::Interrupted ? std::chrono::milliseconds(0)
@@ -84,16 +125,83 @@ class Echo {
         output_.flush();
         report();
         if (!failure_.empty()) throw Error(ExitCode::Failure, failure_);
+        if (code == ExitCode::Success && !reader_gone_) check_loop_worked();
         return code;
     }
 
   private:
-    void subscribe() {
+    // The board's rule, made safe (see the file comment): no SUBSCRIBE only when the broker
+    // kept a session that our record says holds this topic at this QoS.
+    void open_subscription(const ConnectResult& session) {
+        session_key_ = {client_.endpoint(), session.client_id};
+        if (clean_) {
+            forget_subscription(session_file_, session_key_);  // the broker drops it too
+            subscribe();
+            return;
+        }
+        const auto held = remembered_subscription(session_file_, session_key_);
+        if (session.session_present && held == EchoSubscription{options_.topic, options_.qos}) {
+            remembered_ = true;
+            return;
+        }
+        // A kept session on another topic would feed that topic's messages in as well.
+        if (session.session_present && held && held->topic != options_.topic) {
+            client_.unsubscribe({held->topic}, {}, deadline());
+        }
+        subscribe();
+    }
+
+    // `again` after a reconnect: a connection lost again before the SUBACK is no failure
+    // (false; the next reconnect comes back here).
+    bool subscribe(bool again = false) {
         SubscribeRequest request;
         request.filter = options_.topic;
         request.qos = options_.qos;
+        // A SUBSCRIBE the session already has must not bring the retained message back.
+        if (v5_) request.retain_handling = 1;
         // Within -W: a broker that never sends the SUBACK ends the run (exit 5), not hangs it.
-        client_.subscribe({request}, deadline());
+        if (again) {
+            if (!client_.resubscribe({request}, deadline())) return false;
+        } else {
+            client_.subscribe({request}, deadline());
+        }
+        if (!clean_ && !remembered_) {
+            remember_subscription(session_file_, session_key_, {options_.topic, options_.qos});
+            remembered_ = true;
+        }
+        return true;
+    }
+
+    // Stopping at -C or -W is success only if the loop ran: some of our own messages came
+    // back (with -n or --responder: something arrived at all).
+    void check_loop_worked() const {
+        const bool worked = options_.first_message && !options_.responder
+                                ? tracker_.counts().returned > 0
+                                : printed_ > 0;
+        if (worked) return;
+        const double ran = std::round(seconds(ended_at_ - connected_at_) * 10) / 10;
+        throw make_error(ExitCode::Timeout, "nothing came back on '{}' in {:g} s", options_.topic,
+                         ran);
+    }
+
+    // The loop is stalled: connected and subscribed, yet none of our own messages came back
+    // for stall_bound_. Not with -n (nothing of ours to wait for) or without a loop, and
+    // not while the broker acknowledges nothing (QoS 1/2): a frozen broker still has our
+    // messages, and would return the first one twice once it thaws. Half the bound: the
+    // republish that went unanswered left at most --delay after the last return, so it
+    // has waited delay + 1 s > (2 delay + 1) / 2 by now. (At QoS 0 nothing tells a frozen
+    // broker from a lost message: it may get a second copy.)
+    bool stalled(Clock::time_point now) const {
+        return seeds_ && !offline_ && now - progress_at_ >= stall_bound_ &&
+               client_.unacknowledged_for() < stall_bound_ / 2;
+    }
+
+    // Publishes the first message again; says why once per stall.
+    void reseed(const std::string& why) {
+        if (!stall_reported_.exchange(true)) {
+            notice("{}; publishing '{}' again", why, *options_.first_message);
+        }
+        publish_own(options_.topic, *options_.first_message);
     }
 
     Clock::time_point deadline() const {
@@ -115,7 +223,26 @@ class Echo {
             if (now >= end) return ExitCode::Success;
             if (resubscribe_.exchange(false)) {
                 lock.unlock();
-                subscribe();
+                const bool subscribed = subscribe(/*again=*/true);
+                lock.lock();
+                if (!subscribed) continue;
+                // Anything of ours still in flight comes back within the bound from here.
+                offline_ = false;
+                progress_at_ = Clock::now();
+                // Unless the broker lost our session: then it lost what we had in flight,
+                // and what we published while away went out before this SUBSCRIBE. Seed
+                // again at once, if no republish is still queued to carry the loop.
+                if (seeds_ && !client_.session_present() && queue_.empty()) {
+                    lock.unlock();
+                    reseed("the broker lost the session");
+                    lock.lock();
+                }
+                continue;
+            }
+            if (stalled(now)) {
+                progress_at_ = now;
+                lock.unlock();
+                reseed(fmt::format("nothing came back in {:g} s", seconds(stall_bound_)));
                 lock.lock();
                 continue;
             }
@@ -128,6 +255,7 @@ class Echo {
                 continue;
             }
             auto wake = std::min(end, now + std::chrono::milliseconds(100));
+            if (seeds_) wake = std::min(wake, progress_at_ + stall_bound_);
             if (!queue_.empty()) wake = std::min(wake, queue_.front().due);
             lock.unlock();
             output_.flush();
@@ -151,9 +279,15 @@ class Echo {
 
     // On Paho's receive thread: print, recognise our own, queue (or send) the echo.
     void arrived(const Message& message) {
+        // Only the loop's topic: a kept session may hold other subscriptions (made by
+        // another program under the same client id) whose messages are not ours to echo.
+        if (message.topic != options_.topic) return;
         const auto now_ns = monotonic_ns();
         std::unique_lock lock(mutex_);
-        tracker_.on_receive(message, now_ns);
+        if (tracker_.on_receive(message, now_ns)) {
+            progress_at_ = Clock::now();
+            stall_reported_ = false;
+        }
         // Past -C, what still arrives (our last echo coming back) is timed but not printed:
         // the output holds N messages, as mosquitto_sub -C N's does. Counted as printed, not
         // as echoed: a delayed echo goes out from the main thread, and its copy can come
@@ -254,6 +388,7 @@ class Echo {
     OutputSink output_;
     Client client_;
     Clock::time_point connected_at_;
+    Clock::time_point ended_at_;  // of the loop, before the drain
 
     std::mutex mutex_;  // guards the queue, the tracker and the counters below
     std::condition_variable changed_;
@@ -266,14 +401,31 @@ class Echo {
     std::atomic<bool> stopping_{false};
     std::atomic<bool> resubscribe_{false};
     bool clean_;
+    bool v5_;
+    bool seeds_;  // a loop of our own to keep alive: a first message, no reply topic
+    Clock::duration stall_bound_;
+    Clock::time_point progress_at_;  // last own return, (re)subscription or re-seed
+    std::atomic<bool> stall_reported_{false};
+    std::atomic<bool> offline_{false};  // lost, not yet subscribed again
+    std::string session_file_;
+    EchoSessionKey session_key_;
+    bool remembered_ = false;  // the record holds this subscription
 };
 
 }  // namespace
 
-std::string default_echo_client_id() {
+// FNV-1a: stable across builds and machines (std::hash is neither), which an id that
+// must find its session again next year needs.
+std::string default_echo_client_id(std::string_view topic) {
+    std::uint32_t hash = 2166136261u;
+    for (const unsigned char c : topic) {
+        hash = (hash ^ c) * 16777619u;
+    }
     char host[256] = {};
-    if (gethostname(host, sizeof host - 1) != 0 || host[0] == '\0') return "mqtk_echo";
-    return fmt::format("mqtk_echo_{}", host);
+    if (gethostname(host, sizeof host - 1) != 0 || host[0] == '\0') {
+        return fmt::format("mqtk_echo_{:08x}", hash);
+    }
+    return fmt::format("mqtk_echo_{}_{:08x}", host, hash);
 }
 
 ExitCode run_echo(const ConnectOptions& connection, const EchoOptions& options) {

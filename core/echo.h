@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/error.h"
 #include "core/options.h"
@@ -24,9 +25,11 @@ struct EchoOptions {
     OutputOptions output;
 };
 
-// The client id echo uses when none is given: stable across runs (mqtk_echo_<host>), so
-// that the persistent session the board relies on is found again next time.
-std::string default_echo_client_id();
+// The client id echo uses when none is given: stable across runs, so that the persistent
+// session the board relies on is found again next time, and one per topic, so that a
+// loop on another topic never finds a session subscribed to the first:
+// mqtk_echo_<host>_<8 hex digits of the topic's FNV-1a hash>.
+std::string default_echo_client_id(std::string_view topic);
 
 ExitCode run_echo(const ConnectOptions& connection, const EchoOptions& options);
 

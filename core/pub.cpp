@@ -20,7 +20,6 @@
 #include "core/interrupt.h"
 #include "core/jsonl.h"
 #include "core/line_reader.h"
-#include "core/notice.h"
 #include "core/packet_size.h"
 #include "core/topic.h"
 
@@ -78,9 +77,6 @@ class Publisher {
           reconnect_budget_(std::chrono::duration_cast<std::chrono::nanoseconds>(
               std::chrono::duration<double>(connection.connect_timeout))),
           version_(connection.version) {
-        client_.on_connection_lost(
-            [](const std::string& cause) { notice("{}; reconnecting", cause); });
-        client_.on_reconnected([] { notice("reconnected"); });
         if (options.timeout) {
             deadline_ = Clock::now() + std::chrono::duration_cast<Clock::duration>(
                                            std::chrono::duration<double>(*options.timeout));

@@ -121,15 +121,30 @@ class Subscriber {
     // Within -W, like everything after the connect: a broker that never sends the SUBACK
     // is a timeout, not a hang.
     void subscribe(Clock::time_point deadline) {
+        client_.subscribe(requests(), deadline);
+        unsubscribe(deadline);
+    }
+
+    // After a reconnect. A connection lost again before the SUBACK is no failure (a broker
+    // that is shutting down still takes the first attempt): the next reconnect comes back.
+    void resubscribe(Clock::time_point deadline) {
+        if (!client_.resubscribe(requests(), deadline)) return;
+        unsubscribe(deadline);
+    }
+
+    void unsubscribe(Clock::time_point deadline) {
+        if (options_.unsubscribe.empty()) return;
+        client_.unsubscribe(options_.unsubscribe, options_.unsubscribe_properties, deadline);
+    }
+
+    std::vector<SubscribeRequest> requests() const {
         std::vector<SubscribeRequest> requests;
         for (const auto& filter : options_.filters) {
             requests.push_back({filter, options_.qos, options_.no_local,
                                 options_.retain_as_published, options_.retain_handling,
                                 options_.subscribe_properties});
         }
-        client_.subscribe(requests, deadline);
-        if (!options_.unsubscribe.empty())
-            client_.unsubscribe(options_.unsubscribe, options_.unsubscribe_properties, deadline);
+        return requests;
     }
 
     ExitCode wait(Clock::time_point deadline) {
@@ -150,7 +165,7 @@ class Subscriber {
             }
             lock.unlock();
             output_.flush();  // a file reader sees data within ~100 ms
-            if (resubscribe_.exchange(false)) subscribe(deadline);
+            if (resubscribe_.exchange(false)) resubscribe(deadline);
             lock.lock();
             changed_.wait_for(lock, std::chrono::milliseconds(100));
         }
