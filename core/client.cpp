@@ -737,13 +737,22 @@ std::vector<int> Client::subscribe(const std::vector<SubscribeRequest>& requests
 }
 
 void Client::unsubscribe(const std::vector<std::string>& filters, AnswerDeadline deadline) {
-    try {
-        for (const auto& filter : filters)
+    for (const auto& filter : filters) {
+        try {
             await_answer(impl_->paho->unsubscribe(filter), deadline, "the unsubscription from",
                          filter);
-    } catch (const mqtt::exception& error) {
-        throw make_error(ExitCode::Failure, "unsubscribe failed: {}",
-                         error_text(error.get_return_code()));
+        } catch (const mqtt::exception& error) {
+            // Paho C++ fails the token on any v5 reason code but success; "no subscription
+            // existed" (0x11) is not an error: mosquitto_sub's `-c -E -U` clean-up recipe
+            // meets it whenever there is nothing to clean.
+            const int reason = error.get_reason_code();
+            if (reason == MQTTREASONCODE_NO_SUBSCRIPTION_FOUND) continue;
+            const std::string why = reason >= 0x80 && reason < 0xff
+                                        ? reason_text(reason)
+                                        : error_text(error.get_return_code());
+            throw make_error(ExitCode::Failure, "broker refused the unsubscription from '{}': {}",
+                             filter, why);
+        }
     }
 }
 
