@@ -50,6 +50,10 @@ using Clock = std::chrono::steady_clock;
 // whole time (50 ms was too short for a refused loopback port on a loaded machine).
 constexpr double kQuickDiagnosisSeconds = 0.5;
 
+// How long a probe may wait for the answer of a server that let Paho's connect time out
+// (see handshake_failure): the run is bounded by --connect-timeout plus this.
+constexpr double kTimedOutProbeSeconds = 0.2;
+
 // How long an interrupted connect() still waits for the CONNACK (see there): a broker
 // answers within a round trip, and Ctrl-C on one that never does still ends promptly.
 constexpr std::chrono::milliseconds kConnackGrace{500};
@@ -565,7 +569,11 @@ void Client::Impl::throw_connect_error(const mqtt::exception& error, bool timed_
 std::string Client::Impl::handshake_failure(bool timed_out) const {
     const std::string& host = options.host;
     const int port = options.effective_port();
-    const double wait = std::min(options.connect_timeout, 1.0);
+    // After a timeout the user has waited the whole --connect-timeout already: the probe
+    // may only add a moment (a server that speaks answers a greeting at once; one that
+    // was silent to Paho for that long is silent to the probe too). A second of probing
+    // here made --connect-timeout 1 take 2 s.
+    const double wait = timed_out ? kTimedOutProbeSeconds : std::min(options.connect_timeout, 1.0);
     const std::string silence = fmt::format("no CONNACK within {} s", options.connect_timeout);
     const std::string hung_up = "the broker closed the connection during the MQTT handshake";
     const std::string v5_hint =

@@ -540,6 +540,32 @@ TEST_CASE("connect: --connect-timeout gives up on a broker that never answers") 
         (contains(r.err, "CONNACK") || contains(r.err, "timed out") || contains(r.err, "timeout")));
 }
 
+TEST_CASE("connect: --connect-timeout bounds the run: the timeout plus a moment of diagnosis") {
+    // Promised: the timeout, then at most 0.2 s probing what is on the port (see
+    // handshake_failure in core/client.cpp); the rest of the margin is process start and exit.
+    constexpr double kMargin = 0.4;
+    mqtk::test::SilentServer silent;
+    for (const std::string timeout : {"1", "0.5"}) {
+        for (const std::vector<std::string>& args :
+             {std::vector<std::string>{"pub", "-t", "t", "-m", "x"},
+              std::vector<std::string>{"sub", "-t", "t"}}) {
+            CAPTURE(timeout);
+            CAPTURE(args[0]);
+            std::vector<std::string> argv = args;
+            const auto address = mqtk::test::address_args(silent.port());
+            argv.insert(argv.begin() + 1, address.begin(), address.end());
+            argv.insert(argv.end(), {"--connect-timeout", timeout});
+            const auto start = Clock::now();
+            const ProcessResult r = mqtk::test::mqtk(argv);
+            const double elapsed = seconds_since(start);
+            INFO("elapsed " << elapsed << " s");
+            check_error(r, 3);
+            CHECK(elapsed >= std::stod(timeout));
+            CHECK(elapsed < std::stod(timeout) + kMargin);
+        }
+    }
+}
+
 // --- configuration files ------------------------------------------------------------------------
 
 TEST_CASE("connect: --config FILE, $XDG_CONFIG_HOME/mqtk/config and --profile") {
