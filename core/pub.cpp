@@ -52,39 +52,46 @@ void check_options(const ConnectOptions& connection, const PubOptions& options) 
     }
 }
 
-// The single message of -m, -f, -s and -n, read before connecting.
-std::string load_payload(const PubOptions& options) {
+// The single message of -m, -f, -s and -n, read before connecting, within -W.
+std::string load_payload(const PubOptions& options, const Deadline& deadline) {
     switch (options.source) {
         case PayloadSource::Message:
             return options.message;
         case PayloadSource::File:
             return read_file(options.file);
         case PayloadSource::Stdin:
-            return read_all_from_fd(STDIN_FILENO, "stdin");
+            try {
+                return read_all_from_fd(STDIN_FILENO, "stdin", deadline);
+            } catch (const Error& error) {
+                if (error.code() != ExitCode::Timeout) throw;
+                throw make_error(ExitCode::Timeout,
+                                 "timed out after {} s: stdin still open, nothing published",
+                                 *options.timeout);
+            }
         default:
             return {};
     }
 }
+
+// How much of the input was published when -W ended the run (see timeout_report()).
+enum class Unfinished { Nothing, Repeats, Stdin };
 
 // Why publishing stopped before the input ended.
 enum class Stop { None, Interrupted, Timeout, Refused, BrokerGone, Stalled };
 
 class Publisher {
   public:
-    Publisher(const ConnectOptions& connection, const PubOptions& options)
+    Publisher(const ConnectOptions& connection, const PubOptions& options, Deadline deadline)
         : options_(options),
           client_(connection, "pub",
                   SessionBehaviour{.auto_reconnect = true, .publish_while_disconnected = true}),
           reconnect_budget_(std::chrono::duration_cast<std::chrono::nanoseconds>(
               std::chrono::duration<double>(connection.connect_timeout))),
-          version_(connection.version) {
+          version_(connection.version),
+          deadline_(deadline) {
         client_.on_connection_lost(
             [](const std::string& cause) { notice("{}; reconnecting", cause); });
         client_.on_reconnected([] { notice("reconnected"); });
-        if (options.timeout) {
-            deadline_ = Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                                           std::chrono::duration<double>(*options.timeout));
-        }
     }
 
     ExitCode run(std::string payload) {
@@ -169,6 +176,12 @@ class Publisher {
         return code_for(stop);
     }
 
+    // stopped() with stdin not read to its end.
+    ExitCode stopped_reading() {
+        unfinished_ = Unfinished::Stdin;
+        return stopped();
+    }
+
     // The exit code for a stop in the middle of the input; finish() adds the words.
     static ExitCode code_for(Stop stop) {
         switch (stop) {
@@ -187,12 +200,17 @@ class Publisher {
 
     ExitCode publish_repeated(std::string payload) {
         const Message message = make_message(std::move(payload));
-        for (long i = 0; i < options_.repeat && !stop_now(); ++i) {
-            if (i > 0 && options_.repeat_delay > 0) {
+        long sent = 0;
+        for (; sent < options_.repeat && !stop_now(); ++sent) {
+            if (sent > 0 && options_.repeat_delay > 0) {
                 pause(options_.repeat_delay, deadline_);
                 if (should_stop()) break;
             }
             if (!publish(message)) break;
+        }
+        if (sent < options_.repeat) {
+            unfinished_ = Unfinished::Repeats;
+            repeats_sent_ = sent;
         }
         return stopped();
     }
@@ -205,13 +223,14 @@ class Publisher {
             switch (reader.next(line, deadline_)) {
                 case LineReader::Status::Line:
                     message.payload.assign(line);
-                    if (!publish(message) || stop_now()) return stopped();
+                    if (!publish(message) || stop_now()) return stopped_reading();
                     break;
                 case LineReader::Status::End:
                     return ExitCode::Success;
                 case LineReader::Status::Interrupted:
                     return ExitCode::Interrupted;
                 case LineReader::Status::TimedOut:
+                    unfinished_ = Unfinished::Stdin;
                     return ExitCode::Timeout;
             }
         }
@@ -235,7 +254,7 @@ class Publisher {
                         bad_line_ = fmt::format("--jsonl line {}: {}", number, error.what());
                         return ExitCode::Usage;
                     }
-                    if (!publish(message) || stop_now()) return stopped();
+                    if (!publish(message) || stop_now()) return stopped_reading();
                     break;
                 }
                 case LineReader::Status::End:
@@ -243,6 +262,7 @@ class Publisher {
                 case LineReader::Status::Interrupted:
                     return ExitCode::Interrupted;
                 case LineReader::Status::TimedOut:
+                    unfinished_ = Unfinished::Stdin;
                     return ExitCode::Timeout;
             }
         }
@@ -284,10 +304,7 @@ class Publisher {
             throw make_error(ExitCode::Failure, "{} ({} of {} messages not delivered)", refused,
                              missing, counts.sent);
         }
-        if (code == ExitCode::Timeout) {
-            throw make_error(ExitCode::Timeout, "timed out: {} of {} messages not acknowledged",
-                             missing, counts.sent);
-        }
+        if (code == ExitCode::Timeout) throw Error(ExitCode::Timeout, timeout_report(counts));
         if (code == ExitCode::Interrupted) return code;
         if (stalled_) {
             throw make_error(ExitCode::Failure,
@@ -309,6 +326,31 @@ class Publisher {
                              client_.endpoint(), seconds(reconnect_budget_), missing, counts.sent);
         }
         return code;
+    }
+
+    // What -W cut short: the input not yet published, and what the broker did not
+    // acknowledge of what was.
+    std::string timeout_report(const PublishCounts& counts) const {
+        const auto missing = counts.sent - counts.completed;
+        const std::string acks =
+            missing == 0 ? "all acknowledged"
+                         : fmt::format("{} of {} not acknowledged", missing, counts.sent);
+        std::string what;
+        switch (unfinished_) {
+            case Unfinished::Repeats:
+                what =
+                    fmt::format("{} of {} repeats sent, {}", repeats_sent_, options_.repeat, acks);
+                break;
+            case Unfinished::Stdin:
+                what = counts.sent == 0 ? std::string("stdin still open, nothing published")
+                                        : fmt::format("stdin still open; {} messages published, {}",
+                                                      counts.sent, acks);
+                break;
+            case Unfinished::Nothing:
+                what = fmt::format("{} of {} messages not acknowledged", missing, counts.sent);
+                break;
+        }
+        return fmt::format("timed out after {} s: {}", *options_.timeout, what);
     }
 
     // wait_for_completion wakes at least this often to notice interrupts.
@@ -333,17 +375,27 @@ class Publisher {
     std::string too_large_;                        // why a message was not sent
     Deadline deadline_;
     std::string bad_line_;
+    Unfinished unfinished_ = Unfinished::Nothing;
+    long repeats_sent_ = 0;
 };
 
 }  // namespace
 
 ExitCode run_pub(const ConnectOptions& connection, const PubOptions& options) {
     check_options(connection, options);
-    std::string payload = load_payload(options);
+    // -W bounds the whole run from here: reading stdin, connecting, publishing, waiting.
+    Deadline deadline;
+    if (options.timeout) {
+        deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                      std::chrono::duration<double>(*options.timeout));
+    }
+    std::string payload = load_payload(options, deadline);
     ConnectOptions bounded = connection;
-    if (options.timeout)
-        bounded.connect_timeout = std::min(bounded.connect_timeout, *options.timeout);
-    Publisher publisher(bounded, options);
+    if (deadline) {
+        const double left = std::chrono::duration<double>(*deadline - Clock::now()).count();
+        bounded.connect_timeout = std::min(bounded.connect_timeout, std::max(left, 0.01));
+    }
+    Publisher publisher(bounded, options, deadline);
     return publisher.run(std::move(payload));
 }
 
