@@ -40,6 +40,16 @@
 #include "core/paho_hooks.h"
 #include "core/socket_tuning.h"
 
+// Paho C++ 1.2.0 keeps its C handle private, and only the C library can say which
+// publishes it still tracks (see Client::library_unfinished()). An explicit instantiation
+// may name a private member; this reads that one member and nothing else.
+MQTTAsync paho_c_handle(const mqtt::async_client& client);
+template <MQTTAsync mqtt::async_client::*Handle>
+struct PahoHandleAccess {
+    friend MQTTAsync paho_c_handle(const mqtt::async_client& client) { return client.*Handle; }
+};
+template struct PahoHandleAccess<&mqtt::async_client::cli_>;
+
 namespace mqtk {
 namespace {
 
@@ -862,6 +872,20 @@ bool Client::publish_failed() const {
 std::string Client::first_publish_error() const {
     std::lock_guard lock(impl_->listener.mutex);
     return impl_->listener.first_error;
+}
+
+std::size_t Client::library_unfinished() const {
+    MQTTAsync_token* tokens = nullptr;
+    if (MQTTAsync_getPendingTokens(paho_c_handle(*impl_->paho), &tokens) != MQTTASYNC_SUCCESS) {
+        return 0;
+    }
+    std::size_t count = 0;
+    if (tokens != nullptr) {
+        while (tokens[count] != -1)
+            ++count;
+        MQTTAsync_free(tokens);
+    }
+    return count;
 }
 
 bool Client::is_connected() const {

@@ -285,6 +285,12 @@ class Publisher {
         // which is not the broker refusing anything.
         const bool lost = !client_.is_connected();
         const auto counts = client_.counts();
+        // Every publish completed, yet Paho still tracks some: QoS 2 flows the broker
+        // answered with a PUBACK (see Client::library_unfinished()).
+        const std::size_t downgraded =
+            code == ExitCode::Success && counts.sent == counts.completed && counts.sent > 0
+                ? client_.library_unfinished()
+                : 0;
         const std::string refused = too_large_.empty() ? client_.first_publish_error() : too_large_;
         // Past the -W deadline, after a signal or with the broker gone, nothing is worth
         // waiting for: Paho would hold the DISCONNECT back for the unacknowledged flows
@@ -305,6 +311,14 @@ class Publisher {
                              missing, counts.sent);
         }
         if (code == ExitCode::Timeout) throw Error(ExitCode::Timeout, timeout_report(counts));
+        if (downgraded > 0) {
+            // Delivered, but at most once more is not promised: mosquitto_pub calls it a
+            // protocol error.
+            throw make_error(ExitCode::Failure,
+                             "the broker answered {} of {} QoS 2 messages with a PUBACK, as QoS 1: "
+                             "it may not support QoS 2 (use -q 1 with it)",
+                             downgraded, counts.sent);
+        }
         if (code == ExitCode::Interrupted) return code;
         if (stalled_) {
             throw make_error(ExitCode::Failure,
