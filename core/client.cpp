@@ -622,6 +622,16 @@ std::string Client::Impl::handshake_failure(bool timed_out) const {
                 return "the port speaks TLS: use --cafile, --insecure or an mqtts:// URL";
             }
             return (timed_out ? silence : hung_up) + v5_hint;
+        case Answer::Connack:
+            // Hung up on our MQTT 5 CONNECT, yet accepts an MQTT 3.1.1 one (RabbitMQ 3.10):
+            // a refusal of the protocol version, exit 4 as Aedes' CONNACK 1 is. (Paho's own
+            // connect timing out is not that: the broker may just be slow.)
+            if (!v5_hint.empty() && !timed_out) {
+                throw make_error(ExitCode::Refused,
+                                 "broker refused the connection: it hung up on an MQTT 5 CONNECT "
+                                 "and accepts MQTT 3.1.1 (it does not speak MQTT 5; try -V 311)");
+            }
+            return (timed_out ? silence : hung_up) + v5_hint;
         default:
             return (timed_out ? silence : hung_up) + v5_hint;
     }

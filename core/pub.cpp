@@ -247,6 +247,11 @@ class Publisher {
                     try {
                         // A record without "qos" or "retain" takes -q and -r.
                         JsonRecord record = parse_json_record(line);
+                        // Dropping them would replay something else than was captured; -D
+                        // under MQTT 3 is refused likewise.
+                        if (!record.message.properties.empty() && version_ != ProtocolVersion::V5) {
+                            throw usage_error("it has MQTT 5 properties, which need -V 5");
+                        }
                         message = std::move(record.message);
                         if (!record.has_qos) message.qos = options_.qos;
                         if (!record.has_retain) message.retain = options_.retain;

@@ -187,6 +187,30 @@ TEST_CASE("faults: a broker that answers a QoS 2 PUBLISH with a PUBACK is exit 1
           0);
 }
 
+TEST_CASE("faults: a broker that hangs up on MQTT 5 but speaks MQTT 3.1.1 refuses: exit 4") {
+    // RabbitMQ 3.10 closes the connection on an MQTT 5 CONNECT; Aedes answers CONNACK 1
+    // (unacceptable protocol version), which is exit 4. One rule for both.
+    FakeBroker v3_only([](FakeBroker::Connection& connection) {
+        const auto connect = connection.read_packet(30s);
+        // The protocol level follows the protocol name "\0\4MQTT".
+        if (!connect || connect->body.size() < 7 || connect->body[6] != 4) return;
+        connection.send(mqtk::test::kConnackAccepted);
+        connection.drain();
+    });
+    for (const auto& [command, args] : kCommands) {
+        CAPTURE(command);
+        const Timed t =
+            mqtk_at(command, v3_only.port(), concat(args, {"-V", "5", "--connect-timeout", "20"}));
+        INFO(t.result.describe());
+        CHECK(t.result.exit_code == 4);
+        CHECK(mqtk::test::is_one_error_line(t.result.err));
+        CHECK(contains(t.result.err, "does not speak MQTT 5"));
+        CHECK(t.seconds < 10.0);
+    }
+    // The control: MQTT 3.1.1 connects.
+    CHECK(mqtk_at("pub", v3_only.port(), {"-t", "t", "-m", "x"}).result.exit_code == 0);
+}
+
 TEST_CASE("faults: a server that answers CONNECT with garbage is exit 3 naming it") {
     struct Case {
         const char* name;

@@ -357,7 +357,8 @@ TEST_CASE("pub: -W bounds reading stdin too (-s, -l, --jsonl) and says what was 
     for (const std::string source : {"-s", "-l", "--jsonl"}) {
         CAPTURE(source);
         // stdin stays open: only -W can end the run.
-        Process mqtk = pub_process(broker, {"-t", "w", source, "-W", "1"});
+        Process mqtk = source == "--jsonl" ? pub_process(broker, {source, "-W", "1"})
+                                           : pub_process(broker, {"-t", "w", source, "-W", "1"});
         const auto start = Clock::now();
         const ProcessResult r = mqtk.wait(20s);
         const double elapsed = seconds_since(start);
@@ -450,6 +451,28 @@ TEST_CASE("pub: --jsonl rejects a bad line with exit 2 naming the line") {
                                                       "\n"});
     check_error(wildcard, 2);
     CHECK(wildcard.err.find("line 1") != std::string::npos);
+}
+
+TEST_CASE("pub: --jsonl refuses what it would drop: -t, and properties without MQTT 5") {
+    Broker broker;
+    const std::string with_properties =
+        R"({"topic":"j/a","payload":"plain"})"
+        "\n"
+        R"({"topic":"j/b","payload":"p","properties":{"content-type":"text/plain"}})"
+        "\n";
+    // Under MQTT 3.1.1 the properties of line 2 cannot travel: exit 2 naming the line,
+    // rather than a replay that silently differs from the capture.
+    const ProcessResult v3 = pub(broker, {"--jsonl"}, {.stdin_data = with_properties});
+    check_error(v3, 2);
+    CHECK(v3.err.find("line 2") != std::string::npos);
+    CHECK(v3.err.find("-V 5") != std::string::npos);
+    check_success(pub(broker, {"--jsonl", "-V", "5"}, {.stdin_data = with_properties}));
+    // Each record names its topic: -t would do nothing.
+    const ProcessResult topic = pub(broker, {"--jsonl", "-t", "other"},
+                                    {.stdin_data = R"({"topic":"j/c","payload":"x"})"
+                                                   "\n"});
+    check_error(topic, 2);
+    CHECK(topic.err.find("-t") != std::string::npos);
 }
 
 // --- MQTT 5 properties -------------------------------------------------------------------------
