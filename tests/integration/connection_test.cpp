@@ -568,6 +568,39 @@ TEST_CASE("connect: --connect-timeout bounds the run: the timeout plus a moment 
 
 // --- configuration files ------------------------------------------------------------------------
 
+TEST_CASE("connect: the command line beats the config file, whichever option sets the thing") {
+    // mqtk(1): the command line always wins - also over a file value that sets the same
+    // thing through another option (the file's message against -n, its url against -p...).
+    Broker broker;
+    Observer seen(broker, {"cfg/#"}, {"-F", "%t|%p"});
+    TempDir dir;
+    TempDir empty_xdg;
+    const RunOptions no_default = {.env = {{"XDG_CONFIG_HOME", empty_xdg.path()}}};
+    const std::string port = str(broker.port());
+    const std::string file =
+        dir.write("config.toml",
+                  "message = \"from-file\"\ntopic = \"cfg/file\"\nid = \"file-id\"\n"
+                  "url = \"mqtt://127.0.0.1:1/cfg/url\"\n");
+    const std::string payload = dir.write("payload", "from-argv-file");
+    const std::vector<std::string> address = {"-h", "127.0.0.1", "-p", port, "--config", file};
+    check_success(pub_bare(concat(address, {"-n"}), no_default));
+    check_success(pub_bare(concat(address, {"-f", payload}), no_default));
+    check_success(pub_bare(concat(address, {"-I", "argv-prefix", "-m", "x"}), no_default));
+    // The port a -L URL implies beats the file's port (and its url, host and topic).
+    const std::string port_file = dir.write("port.toml", "port = 1\ntopic = \"cfg/file\"\n");
+    check_success(pub_bare(
+        {"--config", port_file, "-L", "mqtt://127.0.0.1:" + port + "/cfg/from-url", "-m", "u"},
+        no_default));
+    CHECK_LINES(seen.lines(4, 10s),
+                {"cfg/file|", "cfg/file|from-argv-file", "cfg/file|x", "cfg/from-url|u"});
+    CHECK(contains(broker.log(), "as argv-prefix"));
+    // A -L without a port means the scheme's 1883, not the file's port 1.
+    const ProcessResult implied = pub_bare(
+        {"--config", port_file, "-L", "mqtt://127.0.0.1/t", "-m", "x", "--connect-timeout", "1"},
+        no_default);
+    CHECK(!contains(implied.err, "127.0.0.1:1:"));
+}
+
 TEST_CASE("connect: --config FILE, $XDG_CONFIG_HOME/mqtk/config and --profile") {
     Broker broker;
     TempDir dir;
