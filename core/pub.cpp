@@ -166,6 +166,7 @@ class Publisher {
                 return false;
             }
         }
+        qos2_sent_ = qos2_sent_ || message.qos == 2;
         return client_.publish(message, [this] { return should_stop(); });
     }
 
@@ -293,7 +294,7 @@ class Publisher {
         // Every publish completed, yet Paho still tracks some: QoS 2 flows the broker
         // answered with a PUBACK (see Client::library_unfinished()).
         const std::size_t downgraded =
-            code == ExitCode::Success && counts.sent == counts.completed && counts.sent > 0
+            qos2_sent_ && code == ExitCode::Success && counts.sent == counts.completed
                 ? client_.library_unfinished()
                 : 0;
         const std::string refused = too_large_.empty() ? client_.first_publish_error() : too_large_;
@@ -395,6 +396,7 @@ class Publisher {
     Deadline deadline_;
     std::string bad_line_;
     Unfinished unfinished_ = Unfinished::Nothing;
+    bool qos2_sent_ = false;  // only QoS 2 flows can be answered with a PUBACK
     long repeats_sent_ = 0;
 };
 
