@@ -5,12 +5,16 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
 #include <set>
+#include <vector>
 
 #include "core/error.h"
+#include "core/url.h"
 
 namespace mqtk::cli {
 namespace {
@@ -48,6 +52,51 @@ bool any_command_has(CLI::App& command, const std::string& name) {
     for (CLI::App* sub : root->get_subcommands([](CLI::App*) { return true; })) {
         if (sub->get_option_no_throw("--" + name) != nullptr) return true;
     }
+    return false;
+}
+
+// Given on the command line (not filled from the file).
+bool on_command_line(CLI::App& command, const std::string& name,
+                     const std::set<CLI::Option*>& from_file) {
+    CLI::Option* option = command.get_option_no_throw("--" + name);
+    return option != nullptr && option->count() > 0 && from_file.count(option) == 0;
+}
+
+// The -L URL of the command line, parsed; nullopt when there is none (or it is bad:
+// resolving the connection reports that).
+std::optional<BrokerUrl> url_on_command_line(CLI::App& command,
+                                             const std::set<CLI::Option*>& from_file) {
+    if (!on_command_line(command, "url", from_file)) return std::nullopt;
+    try {
+        return parse_broker_url(command.get_option("--url")->as<std::string>());
+    } catch (const Error&) {
+        return std::nullopt;
+    }
+}
+
+// Whether the command line sets what file key `key` sets through another option: then the
+// file's value loses, as the command line always wins (the file's `message` must not beat
+// `pub -n`, nor its `url` a -h or -p, nor its `port` the one a -L URL implies).
+bool set_otherwise_on_command_line(CLI::App& command, const std::string& key,
+                                   const std::set<CLI::Option*>& from_file) {
+    static const std::vector<std::string> kSources = {"message",    "file",         "stdin-file",
+                                                      "stdin-line", "null-message", "jsonl"};
+    const auto any_given = [&](const std::vector<std::string>& names) {
+        return std::any_of(names.begin(), names.end(), [&](const std::string& name) {
+            return name != key && on_command_line(command, name, from_file);
+        });
+    };
+    if (std::find(kSources.begin(), kSources.end(), key) != kSources.end()) {
+        return any_given(kSources);
+    }
+    if (key == "url") return any_given({"host", "port"});
+    if (key == "id") return any_given({"id-prefix"});
+    if (key == "id-prefix") return any_given({"id"});
+    const auto url = url_on_command_line(command, from_file);
+    if (!url) return false;
+    if (key == "host" || key == "port") return true;
+    if (key == "topic") return !url->topic.empty();
+    if (key == "username" || key == "pw" || key == "pw-file") return url->username.has_value();
     return false;
 }
 
@@ -100,6 +149,7 @@ void apply_config_file(CLI::App& command, const ConfigFlags& flags) {
                 continue;
             }
             if (option->count() > 0 && from_file.count(option) == 0) continue;  // argv wins
+            if (set_otherwise_on_command_line(command, item.name, from_file)) continue;
             option->clear();
             option->add_result(item.inputs);
             try {

@@ -15,6 +15,7 @@
 
 #include "cli/validators.h"
 #include "core/error.h"
+#include "core/notice.h"
 #include "core/tls_key.h"
 #include "core/topic.h"
 #include "core/url.h"
@@ -80,7 +81,7 @@ void add_property(const std::vector<std::string>& args, ConnectOptions& options,
     if (args.size() < 3) throw usage_error("-D needs a command, a property name and a value");
     const auto kind = packet_kind_from_name(args[0]);
     if (!kind) throw usage_error("-D: unknown command '{}'", args[0]);
-    const bool pair = args[1] == "user-property";
+    const bool pair = property_from_name(args[1]) == PropertyId::UserProperty;
     if (args.size() != (pair ? 4u : 3u)) {
         throw usage_error("-D {} {}: expected {} value(s)", args[0], args[1], pair ? 2 : 1);
     }
@@ -135,8 +136,9 @@ void resolve_credentials(const ConnectionFlags& flags, ConnectOptions& options) 
 
 void resolve_will(const ConnectionFlags& flags, ConnectOptions& options) {
     if (flags.will_topic.empty()) {
-        if (!flags.will_payload.empty() || flags.will_retain || flags.will_qos != 0) {
-            throw usage_error("--will-payload, --will-qos and --will-retain need --will-topic");
+        // As mosquitto, which accepts a lone --will-qos (it sets nothing without a topic).
+        if (!flags.will_payload.empty() || flags.will_retain) {
+            throw usage_error("--will-payload and --will-retain need --will-topic");
         }
         return;
     }
@@ -239,6 +241,75 @@ void resolve_key_password(const ConnectionFlags& flags, TlsOptions& tls) {
     check_private_key(tls.keyfile, tls.key_password);
 }
 
+// The MQTT version. -D and -x switch to MQTT 5 (-D as mosquitto 2.0, -x as mosquitto 2.1);
+// a -V after them on the command line switches back, as in mosquitto, where the last of
+// them wins. Under that -V, a -D property is refused: mosquitto would connect without it
+// and silently not publish. A -x is only ignored, as there.
+ProtocolVersion resolve_version(const ConnectionFlags& flags) {
+    const ProtocolVersion given = parse_protocol(flags.protocol);
+    const bool implied = !flags.property_args.empty() || !flags.session_expiry.empty();
+    if (!implied || given == ProtocolVersion::V5) return given;
+    if (flags.version_setter != VersionSetter::Protocol) return ProtocolVersion::V5;
+    if (!flags.property_args.empty()) {
+        throw usage_error("-D properties need MQTT 5, and -V {} after them turns it off",
+                          flags.protocol);
+    }
+    notice("warning: -x is ignored: -V {} after it turns MQTT 5 off", flags.protocol);
+    return given;
+}
+
+// Records which of -V, -D and -x came last on the command line (see resolve_version).
+// Options from a config file are applied later and are not in the parse order.
+void track_version_setter(CLI::App& command, ConnectionFlags& flags) {
+    const CLI::Option* protocol = command.get_option("--protocol-version");
+    const CLI::Option* property = command.get_option("--property");
+    const CLI::Option* expiry = command.get_option("--session-expiry");
+    command.parse_complete_callback([&command, &flags, protocol, property, expiry] {
+        for (const CLI::Option* option : command.parse_order()) {
+            if (option == protocol) flags.version_setter = VersionSetter::Protocol;
+            if (option == property || option == expiry) {
+                flags.version_setter = VersionSetter::ImpliesV5;
+            }
+        }
+    });
+}
+
+// mosquitto's options that Paho MQTT C 1.3.12 gives no way to honour. They are known, so
+// that the user hears why instead of CLI11's "not expected" about the option's value;
+// hidden from --help. The first one given is reported by resolve_connection().
+void add_unsupported_flags(CLI::App& command, ConnectionFlags& flags) {
+    const auto refuse = [&flags](std::string why) {
+        return [&flags, why = std::move(why)](const std::string&) {
+            if (flags.unsupported.empty()) flags.unsupported = why;
+        };
+    };
+    command
+        .add_option_function<std::string>(
+            "-A", refuse("-A (bind address) is not supported: Paho MQTT C has no way to bind the "
+                         "client socket"))
+        ->group("");
+    command
+        .add_option_function<std::string>(
+            "--proxy", refuse("--proxy (SOCKS5) is not supported: Paho MQTT C has no SOCKS "
+                              "proxy support"))
+        ->group("");
+    command
+        .add_option_function<std::string>(
+            "--unix", refuse("--unix (unix socket) is not supported: Paho MQTT C connects over "
+                             "TCP only"))
+        ->group("");
+    command
+        .add_flag_callback("-S",
+                           [&flags] {
+                               if (flags.unsupported.empty()) {
+                                   flags.unsupported =
+                                       "-S (DNS SRV lookup) is not supported: Paho MQTT C has no "
+                                       "SRV lookup; give the broker with -h and -p";
+                               }
+                           })
+        ->group("");
+}
+
 }  // namespace
 
 void add_connection_flags(CLI::App& command, ConnectionFlags& flags) {
@@ -252,7 +323,7 @@ void add_connection_flags(CLI::App& command, ConnectionFlags& flags) {
         .add_option("-L,--url", flags.url,
                     "mqtt[s]://[user[:pass]@]host[:port][/topic] or ws[s]://host[:port][/path]")
         ->group(group);
-    command.add_option("-i,--id", o.client_id, "Client id (default mqtk_<command>_<pid>)")
+    command.add_option("-i,--id", flags.client_id, "Client id (default mqtk_<command>_<pid>)")
         ->group(group);
     command.add_option("-I,--id-prefix", o.id_prefix, "Client id prefix; the pid is appended")
         ->excludes("--id")
@@ -260,7 +331,9 @@ void add_connection_flags(CLI::App& command, ConnectionFlags& flags) {
     command.add_option("-k,--keepalive", o.keepalive, "Keep-alive in seconds (default 60)")
         ->check(CLI::Range(0, 65535))
         ->group(group);
-    command.add_option("-V,--protocol-version", flags.protocol, "31, 311 or 5 (default 311)")
+    command
+        .add_option("-V,--protocol-version", flags.protocol,
+                    "31, 311 or 5 (default 311; 5 with -D or -x)")
         ->check(CLI::IsMember({"31", "311", "5", "mqttv31", "mqttv311", "mqttv5"}))
         ->group(group);
     command.add_option("-u,--username", o.username, "User name")->group(group);
@@ -275,7 +348,7 @@ void add_connection_flags(CLI::App& command, ConnectionFlags& flags) {
         ->group(group);
     command
         .add_option("-x,--session-expiry", flags.session_expiry,
-                    "MQTT 5 session expiry in seconds; -1 never expires")
+                    "MQTT 5 session expiry in seconds; -1 never expires (implies -V 5)")
         ->group(group);
     command.add_option("--will-topic", flags.will_topic, "Last will topic")->group(group);
     command.add_option("--will-payload", flags.will_payload, "Last will payload")->group(group);
@@ -324,7 +397,8 @@ void add_connection_flags(CLI::App& command, ConnectionFlags& flags) {
         ->group(tls);
     command
         .add_option("-D,--property", flags.property_args,
-                    "MQTT 5 property: CMD NAME VALUE (user-property: CMD user-property K V)")
+                    "MQTT 5 property: CMD NAME VALUE (user-property: CMD user-property K V); "
+                    "implies -V 5")
         ->expected(3, 4)
         ->group(group);
     command
@@ -338,13 +412,22 @@ void add_connection_flags(CLI::App& command, ConnectionFlags& flags) {
         ->description("Accepted for mosquitto compatibility: always on")
         ->group(group);
     add_config_flags(command, flags.config);
+    add_unsupported_flags(command, flags);
+    track_version_setter(command, flags);
 }
 
 ResolvedConnection resolve_connection(const ConnectionFlags& flags) {
+    if (!flags.unsupported.empty()) throw usage_error("{}", flags.unsupported);
     ResolvedConnection resolved;
     auto& options = resolved.options;
     options = flags.options;
-    options.version = parse_protocol(flags.protocol);
+    // mosquitto refuses an empty -i ("Invalid id"), though MQTT 3.1.1 would let the broker
+    // assign one: a script that passes an unset variable learns of it.
+    if (flags.client_id) {
+        if (flags.client_id->empty()) throw usage_error("invalid client id: -i ''");
+        options.client_id = *flags.client_id;
+    }
+    options.version = resolve_version(flags);
     options.clean_session = !flags.persistent;
     if (!flags.url.empty()) {
         const BrokerUrl url = parse_broker_url(flags.url);
@@ -362,12 +445,11 @@ ResolvedConnection resolve_connection(const ConnectionFlags& flags) {
 
     const bool v5 = options.version == ProtocolVersion::V5;
     if (!flags.session_expiry.empty()) {
-        if (!v5) throw usage_error("-x/--session-expiry needs -V 5");
-        options.session_expiry = parse_session_expiry(flags.session_expiry);
+        const std::uint32_t expiry = parse_session_expiry(flags.session_expiry);
+        if (v5) options.session_expiry = expiry;
     } else if (v5 && !options.clean_session) {
         options.session_expiry = std::numeric_limits<std::uint32_t>::max();  // as mosquitto
     }
-    if (!v5 && !flags.property_args.empty()) throw usage_error("-D properties need -V 5");
     if (!options.clean_session && options.client_id.empty() && options.id_prefix.empty()) {
         throw usage_error("-c/--disable-clean-session needs a client id (-i)");
     }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,10 +13,15 @@
 
 namespace mqtk::cli {
 
+// Which of -V and the options that imply MQTT 5 (-D, -x) came last on the command line.
+enum class VersionSetter { None, Protocol, ImpliesV5 };
+
 struct ConnectionFlags {
     ConnectOptions options;
     std::string url;
     std::string protocol = "311";
+    VersionSetter version_setter = VersionSetter::None;
+    std::optional<std::string> client_id;  // -i: given empty is an error, as in mosquitto
     std::string password_file;
     std::string key_password_file;
     std::string psk_hex;  // --psk, decoded into options.tls.psk
@@ -32,6 +38,7 @@ struct ConnectionFlags {
     bool quiet = false;
     ConfigFlags config;  // --config, --profile
     std::vector<std::vector<std::string>> property_args;
+    std::string unsupported;  // why a mosquitto option given (-A, --proxy...) cannot work
 };
 
 // -D arguments sorted by the packet they go in.

@@ -57,7 +57,11 @@ int run_pub(const ConnectionFlags& connection, PubFlags& flags) {
     } else {
         throw usage_error("nothing to publish: give one of -m, -f, -s, -l, -n or --jsonl");
     }
-    if (o.topic.empty()) o.topic = resolved.url_topic;
+    // Each record names its topic; a -t that silently did nothing would mislead.
+    if (o.source == PayloadSource::JsonLines && !o.topic.empty()) {
+        throw usage_error("--jsonl takes each record's topic: -t cannot be used with it");
+    }
+    if (o.topic.empty() && o.source != PayloadSource::JsonLines) o.topic = resolved.url_topic;
     if (o.topic.empty() && o.source != PayloadSource::JsonLines) {
         throw usage_error("a topic is needed: -t TOPIC (or a topic in -L)");
     }

@@ -42,6 +42,9 @@ CLI::App* setup_sub(CLI::App& app, ConnectionFlags& connection, SubFlags& flags)
     sub->add_option("-C,--count", o.count, "Exit after N messages")->check(whole_number_from(1));
     sub->add_option("-W,--timeout", o.timeout, "Exit 5 after SECONDS unless done")
         ->check(positive_seconds());
+    sub->add_option("--random-filter", o.random_filter,
+                    "Print each message with this chance, in percent (0.1 to 100)")
+        ->check(random_filter_chance());
     sub->add_flag("-R,--no-retained", o.skip_retained, "Do not print retained messages");
     sub->add_flag("--retained-only", o.retained_only,
                   "Print only retained messages; exit at the first live one");

@@ -69,4 +69,17 @@ CLI::Validator whole_number_from(long long minimum) {
         minimum > 0 ? "POSITIVE" : "NONNEGATIVE");
 }
 
+CLI::Validator random_filter_chance() {
+    return CLI::Validator(
+        [](std::string& text) -> std::string {
+            const double value = parse_number(text);
+            // mosquitto keeps tenths of a percent, and takes up to 1000 (its 100 %).
+            if (std::isfinite(value) && static_cast<int>(value * 10) >= 1 && value <= 1000) {
+                return {};
+            }
+            return fmt::format("'{}' is not a chance from 0.1 to 100 (percent)", text);
+        },
+        "PERCENT");
+}
+
 }  // namespace mqtk::cli

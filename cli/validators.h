@@ -22,5 +22,8 @@ CLI::Validator non_negative_seconds();
 CLI::Validator positive_rate();
 // A whole number >= minimum: -C, --repeat, --count, --storm, --subscribers.
 CLI::Validator whole_number_from(long long minimum);
+// sub --random-filter: a percentage mosquitto_sub 2.0 accepts, 0.1 to 1000 (it means
+// 100 by the top of that range, see docs/compatibility.md).
+CLI::Validator random_filter_chance();
 
 }  // namespace mqtk::cli

@@ -30,7 +30,7 @@ _mqtk_options()
             ;;
         sub)
             echo "$common $output -t --topic -T --filter-out -U --unsubscribe -q --qos
-                -C --count -W --timeout -R --no-retained --retained-only
+                -C --count -W --timeout --random-filter -R --no-retained --retained-only
                 --remove-retained -E --exit-after-subscribe --no-local
                 --retain-as-published --retain-handling --expect --ready-file"
             ;;
@@ -61,7 +61,8 @@ _mqtk_takes_value()
             --ciphers | --psk | --psk-identity | --tls-alpn | --tls-keylog | \
             -F | --format | -t | --topic | -m | --message | -f | --file | -q | --qos | \
             --repeat | --repeat-delay | -M | --max-inflight | -W | --timeout | \
-            -T | --filter-out | -U | --unsubscribe | -C | --count | --retain-handling | \
+            -T | --filter-out | -U | --unsubscribe | -C | --count | --random-filter | \
+            --retain-handling | \
             --expect | --ready-file | --delay | --reply-topic | --publishers | \
             --subscribers | --duration | --rate | --size | --warmup | --storm | \
             --conn-rate | --hold | --shard | --workers)

@@ -10,7 +10,8 @@ set -g __mqtk_value_options --config --profile -h --host -p --port -L --url -i -
     -x --session-expiry --will-topic --will-payload --will-qos --cafile --capath --cert \
     --key --key-password --key-password-file --tls-version --connect-timeout -F --format -t --topic \
     -m --message -f --file -q --qos --repeat --repeat-delay -M --max-inflight -W --timeout \
-    -T --filter-out -U --unsubscribe -C --count --retain-handling --expect --ready-file \
+    -T --filter-out -U --unsubscribe -C --count --random-filter --retain-handling --expect \
+    --ready-file \
     --delay --reply-topic --publishers --subscribers --duration --rate --size --warmup \
     --storm --conn-rate --hold --shard --workers
 
@@ -185,6 +186,7 @@ complete -c mqtk -n $sub -s U -l unsubscribe -x -d 'Unsubscribe from this filter
 complete -c mqtk -n $sub -s q -l qos -x -a '0 1 2' -d 'Subscription QoS'
 complete -c mqtk -n $sub -s C -l count -x -d 'Exit after N messages'
 complete -c mqtk -n $sub -s W -l timeout -x -d 'Exit 5 after SECONDS unless done'
+complete -c mqtk -n $sub -l random-filter -x -d 'Print each message with this chance (percent)'
 complete -c mqtk -n $sub -s R -l no-retained -d 'Do not print retained messages'
 complete -c mqtk -n $sub -l retained-only -d 'Print only retained messages'
 complete -c mqtk -n $sub -l remove-retained -d 'Clear each retained message received'

@@ -53,6 +53,16 @@ class disconnect_options_test {
 };
 }  // namespace mqtt
 
+// Paho C++ 1.2.0 keeps its C handle private, and only the C library can say which
+// publishes it still tracks (see Client::library_unfinished()). An explicit instantiation
+// may name a private member; this reads that one member and nothing else.
+MQTTAsync paho_c_handle(const mqtt::async_client& client);
+template <MQTTAsync mqtt::async_client::*Handle>
+struct PahoHandleAccess {
+    friend MQTTAsync paho_c_handle(const mqtt::async_client& client) { return client.*Handle; }
+};
+template struct PahoHandleAccess<&mqtt::async_client::cli_>;
+
 namespace mqtk {
 namespace {
 
@@ -62,6 +72,10 @@ using Clock = std::chrono::steady_clock;
 // refused or unreachable port answers at once; only a port that swallows SYNs costs the
 // whole time (50 ms was too short for a refused loopback port on a loaded machine).
 constexpr double kQuickDiagnosisSeconds = 0.5;
+
+// How long a probe may wait for the answer of a server that let Paho's connect time out
+// (see handshake_failure): the run is bounded by --connect-timeout plus this.
+constexpr double kTimedOutProbeSeconds = 0.2;
 
 // How long an interrupted connect() still waits for the CONNACK (see there): a broker
 // answers within a round trip, and Ctrl-C on one that never does still ends promptly.
@@ -723,7 +737,11 @@ void Client::Impl::throw_connect_error(const mqtt::exception& error, bool timed_
 std::string Client::Impl::handshake_failure(bool timed_out) const {
     const std::string& host = options.host;
     const int port = options.effective_port();
-    const double wait = std::min(options.connect_timeout, 1.0);
+    // After a timeout the user has waited the whole --connect-timeout already: the probe
+    // may only add a moment (a server that speaks answers a greeting at once; one that
+    // was silent to Paho for that long is silent to the probe too). A second of probing
+    // here made --connect-timeout 1 take 2 s.
+    const double wait = timed_out ? kTimedOutProbeSeconds : std::min(options.connect_timeout, 1.0);
     const std::string silence = fmt::format("no CONNACK within {} s", options.connect_timeout);
     const std::string hung_up = "the broker closed the connection during the MQTT handshake";
     const std::string v5_hint =
@@ -768,6 +786,16 @@ std::string Client::Impl::handshake_failure(bool timed_out) const {
             // TLS servers hang up on a plain CONNECT without a word: greet it in TLS.
             if (probe_answer(host, port, Greeting::Tls, wait) == Answer::Tls) {
                 return "the port speaks TLS: use --cafile, --insecure or an mqtts:// URL";
+            }
+            return (timed_out ? silence : hung_up) + v5_hint;
+        case Answer::Connack:
+            // Hung up on our MQTT 5 CONNECT, yet accepts an MQTT 3.1.1 one (RabbitMQ 3.10):
+            // a refusal of the protocol version, exit 4 as Aedes' CONNACK 1 is. (Paho's own
+            // connect timing out is not that: the broker may just be slow.)
+            if (!v5_hint.empty() && !timed_out) {
+                throw make_error(ExitCode::Refused,
+                                 "broker refused the connection: it hung up on an MQTT 5 CONNECT "
+                                 "and accepts MQTT 3.1.1 (it does not speak MQTT 5; try -V 311)");
             }
             return (timed_out ? silence : hung_up) + v5_hint;
         default:
@@ -929,13 +957,22 @@ void Client::unsubscribe(const std::vector<std::string>& filters, const Properti
                          AnswerDeadline deadline) {
     const auto losses = impl_->losses.load();
     const auto lost = [this, losses] { return impl_->losses != losses; };
-    try {
-        for (const auto& filter : filters)
+    for (const auto& filter : filters) {
+        try {
             await_answer(impl_->paho->unsubscribe(filter, to_paho(properties)), deadline,
                          "the unsubscription from", filter, lost);
-    } catch (const mqtt::exception& error) {
-        throw make_error(ExitCode::Failure, "unsubscribe failed: {}",
-                         error_text(error.get_return_code()));
+        } catch (const mqtt::exception& error) {
+            // Paho C++ fails the token on any v5 reason code but success; "no subscription
+            // existed" (0x11) is not an error: mosquitto_sub's `-c -E -U` clean-up recipe
+            // meets it whenever there is nothing to clean.
+            const int reason = error.get_reason_code();
+            if (reason == MQTTREASONCODE_NO_SUBSCRIPTION_FOUND) continue;
+            const std::string why = reason >= 0x80 && reason < 0xff
+                                        ? reason_text(reason)
+                                        : error_text(error.get_return_code());
+            throw make_error(ExitCode::Failure, "broker refused the unsubscription from '{}': {}",
+                             filter, why);
+        }
     }
 }
 
@@ -1041,6 +1078,20 @@ std::string Client::first_publish_error() const {
 
 bool Client::session_present() const {
     return impl_->session_present;
+}
+
+std::size_t Client::library_unfinished() const {
+    MQTTAsync_token* tokens = nullptr;
+    if (MQTTAsync_getPendingTokens(paho_c_handle(*impl_->paho), &tokens) != MQTTASYNC_SUCCESS) {
+        return 0;
+    }
+    std::size_t count = 0;
+    if (tokens != nullptr) {
+        while (tokens[count] != -1)
+            ++count;
+        MQTTAsync_free(tokens);
+    }
+    return count;
 }
 
 bool Client::is_connected() const {

@@ -127,6 +127,11 @@ class Client {
     // Whether first_publish_error() is set; cheap enough to ask per message.
     bool publish_failed() const;
 
+    // Publishes the client library still tracks. Once every publish has completed this
+    // is 0, unless the broker answered a QoS 2 PUBLISH with a PUBACK (RabbitMQ 3.10, which
+    // grants QoS 1 only): Paho completes the token, yet goes on waiting for a PUBREC.
+    std::size_t library_unfinished() const;
+
     bool is_connected() const;
     // Whether the broker kept our session at the last connect or reconnect (known before
     // on_reconnected handlers run).

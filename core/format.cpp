@@ -912,8 +912,10 @@ struct Formatter::Impl {
     }
 
     void render_verbose(const Message& message, std::string& out) const;
-    void render_template(const Message& message, std::string& out) const;
-    void render_field(const Segment& s, const Message& message, SplitTime when,
+    // Returns how many %J found a payload that is not JSON.
+    int render_template(const Message& message, std::string& out) const;
+    // False for a %J whose payload is not JSON (it then prints nothing).
+    bool render_field(const Segment& s, const Message& message, SplitTime when,
                       std::string& out) const;
 };
 
@@ -931,7 +933,8 @@ void Formatter::Impl::render_verbose(const Message& message, std::string& out) c
     if (!options.no_eol) out += '\n';
 }
 
-void Formatter::Impl::render_template(const Message& message, std::string& out) const {
+int Formatter::Impl::render_template(const Message& message, std::string& out) const {
+    int invalid_json = 0;
     SplitTime when;
     if (compiled.uses_clock) {
         when = split(message.received_at);
@@ -943,7 +946,7 @@ void Formatter::Impl::render_template(const Message& message, std::string& out) 
                 out.append(compiled.literals, s.offset, s.length);
                 break;
             case SegmentKind::Field:
-                render_field(s, message, when, out);
+                if (!render_field(s, message, when, out)) ++invalid_json;
                 break;
             case SegmentKind::Calendar:
                 out.append(time.calendar_text[s.offset]);
@@ -956,9 +959,10 @@ void Formatter::Impl::render_template(const Message& message, std::string& out) 
         }
     }
     if (!options.no_eol) out += '\n';
+    return invalid_json;
 }
 
-void Formatter::Impl::render_field(const Segment& s, const Message& message, SplitTime when,
+bool Formatter::Impl::render_field(const Segment& s, const Message& message, SplitTime when,
                                    std::string& out) const {
     const auto& properties = message.properties;
     const Property* property = nullptr;
@@ -1001,9 +1005,8 @@ void Formatter::Impl::render_field(const Segment& s, const Message& message, Spl
             break;
         case 'j':
         case 'J':
-            append_mosquitto_json(out, message, time, when.nanoseconds, s.conversion == 'J',
-                                  options.pretty);
-            break;
+            return append_mosquitto_json(out, message, time, when.nanoseconds, s.conversion == 'J',
+                                         options.pretty);
         case 'A':
             append_numeric_property(out, properties, PropertyId::TopicAlias, 0xFFFF, s);
             break;
@@ -1041,6 +1044,7 @@ void Formatter::Impl::render_field(const Segment& s, const Message& message, Spl
         default:
             break;
     }
+    return true;
 }
 
 Formatter::Formatter(const OutputOptions& options) : impl_(std::make_unique<Impl>(options)) {}
@@ -1048,15 +1052,14 @@ Formatter::~Formatter() = default;
 Formatter::Formatter(Formatter&&) noexcept = default;
 Formatter& Formatter::operator=(Formatter&&) noexcept = default;
 
-void Formatter::render(const Message& message, std::string& out) const {
+int Formatter::render(const Message& message, std::string& out) const {
     switch (impl_->mode) {
         case Impl::Mode::Json:
             append_json(message, out, impl_->options.pretty);
             out += '\n';
             break;
         case Impl::Mode::Template:
-            impl_->render_template(message, out);
-            break;
+            return impl_->render_template(message, out);
         case Impl::Mode::Verbose:
             impl_->render_verbose(message, out);
             break;
@@ -1066,6 +1069,7 @@ void Formatter::render(const Message& message, std::string& out) const {
             if (!impl_->options.no_eol) out += '\n';
             break;
     }
+    return 0;
 }
 
 }  // namespace mqtk

@@ -20,7 +20,9 @@ class Formatter {
     Formatter& operator=(Formatter&&) noexcept;
 
     // Appends the rendering of `message` to `out`, including the end of line unless -N.
-    void render(const Message& message, std::string& out) const;
+    // Returns how many %J of the -F template found a payload that is not JSON: each
+    // prints nothing, and mosquitto_sub reports each on stderr.
+    int render(const Message& message, std::string& out) const;
 
   private:
     struct Impl;

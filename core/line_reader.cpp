@@ -87,10 +87,31 @@ LineReader::Status LineReader::next(std::string_view& line,
     }
 }
 
-std::string read_all_from_fd(int fd, std::string_view what) {
+namespace {
+
+// Waits until fd has something to read (or its end). Throws Error(Timeout) at the
+// deadline, Error(Interrupted) on a signal.
+void await_readable(int fd, std::string_view what, std::chrono::steady_clock::time_point deadline) {
+    for (;;) {
+        if (interrupted()) throw Error(ExitCode::Interrupted, "");
+        if (std::chrono::steady_clock::now() >= deadline) {
+            throw make_error(ExitCode::Timeout, "{} still open", what);
+        }
+        pollfd waiter{fd, POLLIN, 0};
+        const int ready = poll(&waiter, 1, poll_slice(deadline));
+        if (ready > 0) return;
+        if (ready < 0 && errno != EINTR) return;  // the read() names the error
+    }
+}
+
+}  // namespace
+
+std::string read_all_from_fd(int fd, std::string_view what,
+                             std::optional<std::chrono::steady_clock::time_point> deadline) {
     std::string data;
     char chunk[kChunk];
     for (;;) {
+        if (deadline) await_readable(fd, what, *deadline);
         const ssize_t got = read(fd, chunk, sizeof chunk);
         if (got == 0) return data;
         if (got < 0) {

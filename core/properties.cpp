@@ -3,6 +3,7 @@
 #include "core/properties.h"
 
 #include <array>
+#include <cctype>
 #include <charconv>
 #include <cstdint>
 
@@ -99,6 +100,18 @@ std::string_view packet_name(PacketKind kind) {
     return "?";
 }
 
+// mosquitto matches command and property names with strcasecmp: "-D PUBLISH User-Property".
+bool same_name(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        if (std::tolower(static_cast<unsigned char>(a[i])) !=
+            std::tolower(static_cast<unsigned char>(b[i]))) {
+            return false;
+        }
+    }
+    return true;
+}
+
 std::uint32_t parse_number(std::string_view name, std::string_view text, std::uint64_t max) {
     std::uint64_t value = 0;
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
@@ -123,7 +136,7 @@ std::string_view property_name(PropertyId id) {
 
 std::optional<PropertyId> property_from_name(std::string_view name) {
     for (const auto& entry : kTable) {
-        if (entry.name == name) return entry.id;
+        if (same_name(entry.name, name)) return entry.id;
     }
     return std::nullopt;
 }
@@ -138,7 +151,7 @@ const Property* find_property(const Properties& properties, PropertyId id) {
 std::optional<PacketKind> packet_kind_from_name(std::string_view name) {
     for (auto kind :
          {K::Connect, K::Publish, K::Subscribe, K::Unsubscribe, K::Disconnect, K::Will, K::Auth}) {
-        if (packet_name(kind) == name) return kind;
+        if (same_name(packet_name(kind), name)) return kind;
     }
     return std::nullopt;
 }

@@ -59,6 +59,7 @@ using Properties = std::vector<Property>;
 PropertyType property_type(PropertyId id);
 // mosquitto's name, e.g. "message-expiry-interval".
 std::string_view property_name(PropertyId id);
+// Any case, as mosquitto: "Content-Type" is content-type.
 std::optional<PropertyId> property_from_name(std::string_view name);
 
 // The first property with this id, or nullptr.
@@ -66,6 +67,7 @@ const Property* find_property(const Properties& properties, PropertyId id);
 
 // The packets a `-D` property may be attached to, as mosquitto names them.
 enum class PacketKind { Connect, Publish, Subscribe, Unsubscribe, Disconnect, Will, Auth };
+// Any case, as mosquitto: "PUBLISH" is publish.
 std::optional<PacketKind> packet_kind_from_name(std::string_view name);
 bool property_allowed_in(PropertyId id, PacketKind kind);
 

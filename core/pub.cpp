@@ -51,37 +51,43 @@ void check_options(const ConnectOptions& connection, const PubOptions& options) 
     }
 }
 
-// The single message of -m, -f, -s and -n, read before connecting.
-std::string load_payload(const PubOptions& options) {
+// The single message of -m, -f, -s and -n, read before connecting, within -W.
+std::string load_payload(const PubOptions& options, const Deadline& deadline) {
     switch (options.source) {
         case PayloadSource::Message:
             return options.message;
         case PayloadSource::File:
             return read_file(options.file);
         case PayloadSource::Stdin:
-            return read_all_from_fd(STDIN_FILENO, "stdin");
+            try {
+                return read_all_from_fd(STDIN_FILENO, "stdin", deadline);
+            } catch (const Error& error) {
+                if (error.code() != ExitCode::Timeout) throw;
+                throw make_error(ExitCode::Timeout,
+                                 "timed out after {} s: stdin still open, nothing published",
+                                 *options.timeout);
+            }
         default:
             return {};
     }
 }
+
+// How much of the input was published when -W ended the run (see timeout_report()).
+enum class Unfinished { Nothing, Repeats, Stdin };
 
 // Why publishing stopped before the input ended.
 enum class Stop { None, Interrupted, Timeout, Refused, BrokerGone, Stalled };
 
 class Publisher {
   public:
-    Publisher(const ConnectOptions& connection, const PubOptions& options)
+    Publisher(const ConnectOptions& connection, const PubOptions& options, Deadline deadline)
         : options_(options),
           client_(connection, "pub",
                   SessionBehaviour{.auto_reconnect = true, .publish_while_disconnected = true}),
           reconnect_budget_(std::chrono::duration_cast<std::chrono::nanoseconds>(
               std::chrono::duration<double>(connection.connect_timeout))),
-          version_(connection.version) {
-        if (options.timeout) {
-            deadline_ = Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                                           std::chrono::duration<double>(*options.timeout));
-        }
-    }
+          version_(connection.version),
+          deadline_(deadline) {}
 
     ExitCode run(std::string payload) {
         try {
@@ -155,6 +161,7 @@ class Publisher {
                 return false;
             }
         }
+        qos2_sent_ = qos2_sent_ || message.qos == 2;
         return client_.publish(message, [this] { return should_stop(); });
     }
 
@@ -163,6 +170,12 @@ class Publisher {
         const Stop stop = stop_reason();
         if (stop == Stop::Stalled) stalled_ = true;
         return code_for(stop);
+    }
+
+    // stopped() with stdin not read to its end.
+    ExitCode stopped_reading() {
+        unfinished_ = Unfinished::Stdin;
+        return stopped();
     }
 
     // The exit code for a stop in the middle of the input; finish() adds the words.
@@ -183,12 +196,17 @@ class Publisher {
 
     ExitCode publish_repeated(std::string payload) {
         const Message message = make_message(std::move(payload));
-        for (long i = 0; i < options_.repeat && !stop_now(); ++i) {
-            if (i > 0 && options_.repeat_delay > 0) {
+        long sent = 0;
+        for (; sent < options_.repeat && !stop_now(); ++sent) {
+            if (sent > 0 && options_.repeat_delay > 0) {
                 pause(options_.repeat_delay, deadline_);
                 if (should_stop()) break;
             }
             if (!publish(message)) break;
+        }
+        if (sent < options_.repeat) {
+            unfinished_ = Unfinished::Repeats;
+            repeats_sent_ = sent;
         }
         return stopped();
     }
@@ -201,13 +219,14 @@ class Publisher {
             switch (reader.next(line, deadline_)) {
                 case LineReader::Status::Line:
                     message.payload.assign(line);
-                    if (!publish(message) || stop_now()) return stopped();
+                    if (!publish(message) || stop_now()) return stopped_reading();
                     break;
                 case LineReader::Status::End:
                     return ExitCode::Success;
                 case LineReader::Status::Interrupted:
                     return ExitCode::Interrupted;
                 case LineReader::Status::TimedOut:
+                    unfinished_ = Unfinished::Stdin;
                     return ExitCode::Timeout;
             }
         }
@@ -224,6 +243,11 @@ class Publisher {
                     try {
                         // A record without "qos" or "retain" takes -q and -r.
                         JsonRecord record = parse_json_record(line);
+                        // Dropping them would replay something else than was captured; -D
+                        // under MQTT 3 is refused likewise.
+                        if (!record.message.properties.empty() && version_ != ProtocolVersion::V5) {
+                            throw usage_error("it has MQTT 5 properties, which need -V 5");
+                        }
                         message = std::move(record.message);
                         if (!record.has_qos) message.qos = options_.qos;
                         if (!record.has_retain) message.retain = options_.retain;
@@ -231,7 +255,7 @@ class Publisher {
                         bad_line_ = fmt::format("--jsonl line {}: {}", number, error.what());
                         return ExitCode::Usage;
                     }
-                    if (!publish(message) || stop_now()) return stopped();
+                    if (!publish(message) || stop_now()) return stopped_reading();
                     break;
                 }
                 case LineReader::Status::End:
@@ -239,6 +263,7 @@ class Publisher {
                 case LineReader::Status::Interrupted:
                     return ExitCode::Interrupted;
                 case LineReader::Status::TimedOut:
+                    unfinished_ = Unfinished::Stdin;
                     return ExitCode::Timeout;
             }
         }
@@ -261,6 +286,12 @@ class Publisher {
         // which is not the broker refusing anything.
         const bool lost = !client_.is_connected();
         const auto counts = client_.counts();
+        // Every publish completed, yet Paho still tracks some: QoS 2 flows the broker
+        // answered with a PUBACK (see Client::library_unfinished()).
+        const std::size_t downgraded =
+            qos2_sent_ && code == ExitCode::Success && counts.sent == counts.completed
+                ? client_.library_unfinished()
+                : 0;
         const std::string refused = too_large_.empty() ? client_.first_publish_error() : too_large_;
         // Past the -W deadline, after a signal or with the broker gone, nothing is worth
         // waiting for: Paho would hold the DISCONNECT back for the unacknowledged flows
@@ -280,9 +311,14 @@ class Publisher {
             throw make_error(ExitCode::Failure, "{} ({} of {} messages not delivered)", refused,
                              missing, counts.sent);
         }
-        if (code == ExitCode::Timeout) {
-            throw make_error(ExitCode::Timeout, "timed out: {} of {} messages not acknowledged",
-                             missing, counts.sent);
+        if (code == ExitCode::Timeout) throw Error(ExitCode::Timeout, timeout_report(counts));
+        if (downgraded > 0) {
+            // Delivered, but at most once more is not promised: mosquitto_pub calls it a
+            // protocol error.
+            throw make_error(ExitCode::Failure,
+                             "the broker answered {} of {} QoS 2 messages with a PUBACK, as QoS 1: "
+                             "it may not support QoS 2 (use -q 1 with it)",
+                             downgraded, counts.sent);
         }
         if (code == ExitCode::Interrupted) return code;
         if (stalled_) {
@@ -307,6 +343,31 @@ class Publisher {
         return code;
     }
 
+    // What -W cut short: the input not yet published, and what the broker did not
+    // acknowledge of what was.
+    std::string timeout_report(const PublishCounts& counts) const {
+        const auto missing = counts.sent - counts.completed;
+        const std::string acks =
+            missing == 0 ? "all acknowledged"
+                         : fmt::format("{} of {} not acknowledged", missing, counts.sent);
+        std::string what;
+        switch (unfinished_) {
+            case Unfinished::Repeats:
+                what =
+                    fmt::format("{} of {} repeats sent, {}", repeats_sent_, options_.repeat, acks);
+                break;
+            case Unfinished::Stdin:
+                what = counts.sent == 0 ? std::string("stdin still open, nothing published")
+                                        : fmt::format("stdin still open; {} messages published, {}",
+                                                      counts.sent, acks);
+                break;
+            case Unfinished::Nothing:
+                what = fmt::format("{} of {} messages not acknowledged", missing, counts.sent);
+                break;
+        }
+        return fmt::format("timed out after {} s: {}", *options_.timeout, what);
+    }
+
     // wait_for_completion wakes at least this often to notice interrupts.
     Deadline next_wake() const {
         auto wake = Clock::now() + std::chrono::milliseconds(100);
@@ -329,17 +390,28 @@ class Publisher {
     std::string too_large_;                        // why a message was not sent
     Deadline deadline_;
     std::string bad_line_;
+    Unfinished unfinished_ = Unfinished::Nothing;
+    bool qos2_sent_ = false;  // only QoS 2 flows can be answered with a PUBACK
+    long repeats_sent_ = 0;
 };
 
 }  // namespace
 
 ExitCode run_pub(const ConnectOptions& connection, const PubOptions& options) {
     check_options(connection, options);
-    std::string payload = load_payload(options);
+    // -W bounds the whole run from here: reading stdin, connecting, publishing, waiting.
+    Deadline deadline;
+    if (options.timeout) {
+        deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                      std::chrono::duration<double>(*options.timeout));
+    }
+    std::string payload = load_payload(options, deadline);
     ConnectOptions bounded = connection;
-    if (options.timeout)
-        bounded.connect_timeout = std::min(bounded.connect_timeout, *options.timeout);
-    Publisher publisher(bounded, options);
+    if (deadline) {
+        const double left = std::chrono::duration<double>(*deadline - Clock::now()).count();
+        bounded.connect_timeout = std::min(bounded.connect_timeout, std::max(left, 0.01));
+    }
+    Publisher publisher(bounded, options, deadline);
     return publisher.run(std::move(payload));
 }
 

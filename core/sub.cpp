@@ -12,11 +12,13 @@
 #include <condition_variable>
 #include <cstring>
 #include <mutex>
+#include <random>
 #include <regex>
 
 #include "core/client.h"
 #include "core/format.h"
 #include "core/interrupt.h"
+#include "core/notice.h"
 #include "core/output.h"
 #include "core/topic.h"
 
@@ -189,20 +191,37 @@ class Subscriber {
             if (options_.remove_retained && message.retain) clear_retained(message.topic);
             if (options_.retained_only && !message.retain) return end(Ending::Done);
             if (options_.skip_retained && message.retain) return;
-            const bool written =
-                output_.write_with([&](std::string& out) { formatter_.render(message, out); });
+            // mosquitto_sub's --random-filter skips only the printing: -C still counts.
+            if (options_.random_filter < 100 && !chosen()) return count(message);
+            int invalid_json = 0;
+            const bool written = output_.write_with(
+                [&](std::string& out) { invalid_json = formatter_.render(message, out); });
+            // As mosquitto_sub: once per %J, the message still printed without it.
+            for (int i = 0; i < invalid_json; ++i) {
+                notice("message payload is not valid JSON on topic {}", message.topic);
+            }
             if (!written) return end(Ending::ReaderGone);
-            ++received_;
-            if (options_.expect && std::regex_search(message.payload, expectation_)) {
-                return end(Ending::Done);
-            }
-            // With --expect, -C bounds how many messages may go by without a match.
-            if (options_.count && received_ >= *options_.count) {
-                return end(options_.expect ? Ending::Unmatched : Ending::Done);
-            }
+            count(message);
         } catch (const std::exception& error) {
             end(Ending::Failed, error.what());
         }
+    }
+
+    // A message handled (printed, or passed over by --random-filter): the end conditions.
+    void count(const Message& message) {
+        ++received_;
+        if (options_.expect && std::regex_search(message.payload, expectation_)) {
+            return end(Ending::Done);
+        }
+        // With --expect, -C bounds how many messages may go by without a match.
+        if (options_.count && received_ >= *options_.count) {
+            return end(options_.expect ? Ending::Unmatched : Ending::Done);
+        }
+    }
+
+    // --random-filter: true with a chance of random_filter percent.
+    bool chosen() {
+        return std::uniform_real_distribution<double>(0, 100)(random_) < options_.random_filter;
     }
 
     void clear_retained(const std::string& topic) {
@@ -223,7 +242,8 @@ class Subscriber {
     std::atomic<Ending> ending_{Ending::None};
     std::string failure_;
     std::atomic<bool> resubscribe_{false};
-    long received_ = 0;  // receive thread only
+    long received_ = 0;                            // receive thread only
+    std::mt19937 random_{std::random_device{}()};  // receive thread only
 };
 
 }  // namespace

@@ -18,6 +18,7 @@ struct SubOptions {
     std::vector<std::string> unsubscribe;  // -U
     int qos = 0;
     std::optional<long> count;          // -C
+    double random_filter = 100;         // --random-filter: percentage of messages printed
     std::optional<double> timeout;      // -W, from the moment we are connected
     bool skip_retained = false;         // -R
     bool retained_only = false;         // --retained-only

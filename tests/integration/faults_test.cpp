@@ -153,6 +153,64 @@ TEST_CASE("faults: a broker that hangs up after reading CONNECT is exit 3 at onc
     CHECK(count_packets(rude, packet::kConnect) >= kCommands.size());
 }
 
+TEST_CASE("faults: a broker that answers a QoS 2 PUBLISH with a PUBACK is exit 1, as QoS 1") {
+    // RabbitMQ 3.10 grants QoS 1 at most and acknowledges a QoS 2 PUBLISH with a PUBACK.
+    // Paho completes the publish; mosquitto_pub (the oracle) calls it a protocol error.
+    FakeBroker qos1_only([](FakeBroker::Connection& connection) {
+        if (!connection.read_packet(30s)) return;  // CONNECT
+        connection.send(mqtk::test::kConnackAccepted);
+        while (const auto packet = connection.read_packet(30s)) {
+            const int type = packet->header >> 4;
+            if (type == packet::kDisconnect) return;
+            if (type != packet::kPublish) continue;
+            // Variable header: topic (2-byte length + bytes), then the packet id.
+            const auto& body = packet->body;
+            const std::size_t topic_length = static_cast<std::size_t>(
+                static_cast<unsigned char>(body[0]) << 8 | static_cast<unsigned char>(body[1]));
+            connection.send(std::string("\x40\x02", 2) + body.substr(2 + topic_length, 2));
+        }
+    });
+    const Args args = {"-t", "t", "-m", "x", "-q", "2"};
+    const ProcessResult oracle = mqtk::test::run(
+        concat({"mosquitto_pub", "-h", "127.0.0.1", "-p", str(qos1_only.port())}, args),
+        {.timeout = 10s});
+    INFO("mosquitto_pub: " << oracle.describe());
+    CHECK(oracle.exit_code == 2);  // MOSQ_ERR_PROTOCOL
+    const Timed t = mqtk_at("pub", qos1_only.port(), args);
+    INFO(t.result.describe());
+    CHECK(t.result.exit_code == 1);
+    CHECK(mqtk::test::is_one_error_line(t.result.err));
+    CHECK(contains(t.result.err, "PUBACK"));
+    CHECK(t.seconds < 5.0);  // no lingering on the flow Paho still waits for
+    // The control: QoS 1 against it is a plain success.
+    CHECK(mqtk_at("pub", qos1_only.port(), {"-t", "t", "-m", "x", "-q", "1"}).result.exit_code ==
+          0);
+}
+
+TEST_CASE("faults: a broker that hangs up on MQTT 5 but speaks MQTT 3.1.1 refuses: exit 4") {
+    // RabbitMQ 3.10 closes the connection on an MQTT 5 CONNECT; Aedes answers CONNACK 1
+    // (unacceptable protocol version), which is exit 4. One rule for both.
+    FakeBroker v3_only([](FakeBroker::Connection& connection) {
+        const auto connect = connection.read_packet(30s);
+        // The protocol level follows the protocol name "\0\4MQTT".
+        if (!connect || connect->body.size() < 7 || connect->body[6] != 4) return;
+        connection.send(mqtk::test::kConnackAccepted);
+        connection.drain();
+    });
+    for (const auto& [command, args] : kCommands) {
+        CAPTURE(command);
+        const Timed t =
+            mqtk_at(command, v3_only.port(), concat(args, {"-V", "5", "--connect-timeout", "20"}));
+        INFO(t.result.describe());
+        CHECK(t.result.exit_code == 4);
+        CHECK(mqtk::test::is_one_error_line(t.result.err));
+        CHECK(contains(t.result.err, "does not speak MQTT 5"));
+        CHECK(t.seconds < 10.0);
+    }
+    // The control: MQTT 3.1.1 connects.
+    CHECK(mqtk_at("pub", v3_only.port(), {"-t", "t", "-m", "x"}).result.exit_code == 0);
+}
+
 TEST_CASE("faults: a server that answers CONNECT with garbage is exit 3 naming it") {
     struct Case {
         const char* name;

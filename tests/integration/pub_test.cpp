@@ -352,6 +352,40 @@ TEST_CASE("pub: -W bounds the whole run, the connection attempt included") {
     check_error(r, 5);
 }
 
+TEST_CASE("pub: -W bounds reading stdin too (-s, -l, --jsonl) and says what was left") {
+    Broker broker;
+    for (const std::string source : {"-s", "-l", "--jsonl"}) {
+        CAPTURE(source);
+        // stdin stays open: only -W can end the run.
+        Process mqtk = source == "--jsonl" ? pub_process(broker, {source, "-W", "1"})
+                                           : pub_process(broker, {"-t", "w", source, "-W", "1"});
+        const auto start = Clock::now();
+        const ProcessResult r = mqtk.wait(20s);
+        const double elapsed = seconds_since(start);
+        INFO("elapsed " << elapsed << " s");
+        check_error(r, 5);
+        CHECK(r.err.find("timed out after 1 s: stdin still open, nothing published") !=
+              std::string::npos);
+        CHECK(elapsed < 1.0 + 1.0);  // -W, plus room for a slow start on a loaded machine
+    }
+    // What was published is accounted for.
+    Process lines = pub_process(broker, {"-t", "w", "-l", "-q", "1", "-W", "2"});
+    lines.write_stdin("a\nb\n");
+    const ProcessResult r = lines.wait(20s);
+    check_error(r, 5);
+    CHECK(r.err.find("stdin still open; 2 messages published, all acknowledged") !=
+          std::string::npos);
+}
+
+TEST_CASE("pub: -W cutting --repeat short says how many repeats were sent") {
+    Broker broker;
+    const ProcessResult r = pub(broker, {"-t", "w", "-m", "x", "-q", "1", "--repeat", "100",
+                                         "--repeat-delay", "0.1", "-W", "1"});
+    check_error(r, 5);
+    // About 10 were sent at 0.1 s intervals in 1 s, and each was acknowledged at once.
+    CHECK(r.err.find("of 100 repeats sent, all acknowledged") != std::string::npos);
+}
+
 TEST_CASE("pub: 200 lines at QoS 1 are all delivered, and exit waits for the acks") {
     Broker broker;
     Observer seen(broker, {"many"}, {"-q", "1", "-F", "%p"});
@@ -419,6 +453,28 @@ TEST_CASE("pub: --jsonl rejects a bad line with exit 2 naming the line") {
     CHECK(wildcard.err.find("line 1") != std::string::npos);
 }
 
+TEST_CASE("pub: --jsonl refuses what it would drop: -t, and properties without MQTT 5") {
+    Broker broker;
+    const std::string with_properties =
+        R"({"topic":"j/a","payload":"plain"})"
+        "\n"
+        R"({"topic":"j/b","payload":"p","properties":{"content-type":"text/plain"}})"
+        "\n";
+    // Under MQTT 3.1.1 the properties of line 2 cannot travel: exit 2 naming the line,
+    // rather than a replay that silently differs from the capture.
+    const ProcessResult v3 = pub(broker, {"--jsonl"}, {.stdin_data = with_properties});
+    check_error(v3, 2);
+    CHECK(v3.err.find("line 2") != std::string::npos);
+    CHECK(v3.err.find("-V 5") != std::string::npos);
+    check_success(pub(broker, {"--jsonl", "-V", "5"}, {.stdin_data = with_properties}));
+    // Each record names its topic: -t would do nothing.
+    const ProcessResult topic = pub(broker, {"--jsonl", "-t", "other"},
+                                    {.stdin_data = R"({"topic":"j/c","payload":"x"})"
+                                                   "\n"});
+    check_error(topic, 2);
+    CHECK(topic.err.find("-t") != std::string::npos);
+}
+
 // --- MQTT 5 properties -------------------------------------------------------------------------
 
 TEST_CASE("pub: -D publish properties arrive as given (MQTT 5)") {
@@ -452,13 +508,15 @@ TEST_CASE("pub: -D publish properties arrive as given (MQTT 5)") {
     CHECK(seen.lines(2, 10s).at(1) == "||||||props/alias|aliased");
 }
 
-TEST_CASE("pub: -D needs MQTT 5") {
+TEST_CASE("pub: -D switches to MQTT 5, unless a -V after it says otherwise") {
     Broker broker;
-    check_error(pub(broker, {"-t", "t", "-m", "x", "-D", "publish", "content-type", "a"}), 2);
-    check_error(pub(broker, {"-V", "311", "-t", "t", "-m", "x", "-D", "publish", "user-property",
-                             "k", "v"}),
+    check_success(pub(broker, {"-t", "t", "-m", "x", "-D", "publish", "content-type", "a"}));
+    check_success(pub(
+        broker, {"-V", "311", "-t", "t", "-m", "x", "-D", "publish", "user-property", "k", "v"}));
+    check_error(pub(broker, {"-t", "t", "-m", "x", "-D", "publish", "user-property", "k", "v", "-V",
+                             "311"}),
                 2);
-    CHECK(mqtk::test::connections_before_fence(broker) == 0);
+    CHECK(mqtk::test::connections_before_fence(broker) == 2);
 }
 
 TEST_CASE("pub: a publish the broker refuses is exit 1 with the reason (MQTT 5)") {

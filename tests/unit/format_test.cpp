@@ -856,3 +856,14 @@ TEST_CASE("format: an empty -F template prints an empty line per message, as mos
     Formatter(output).render(message, out);
     CHECK(out == "\n");
 }
+
+TEST_CASE("format: render() counts each %J whose payload is not JSON, for the stderr report") {
+    const Formatter formatter(options("", "A%JB%J%j"));
+    std::string out;
+    CHECK(formatter.render(make("t", "not json"), out) == 2);
+    CHECK(out.substr(0, 2) == "AB");  // %J prints nothing for it, as mosquitto_sub
+    out.clear();
+    CHECK(formatter.render(make("t", "{\"a\":1}"), out) == 0);
+    CHECK(Formatter(options("", "%j")).render(make("t", "not json"), out) == 0);
+    CHECK(Formatter(options("-v")).render(make("t", "not json"), out) == 0);
+}
