@@ -63,9 +63,10 @@ std::string load_payload(const PubOptions& options, const Deadline& deadline) {
                 return read_all_from_fd(STDIN_FILENO, "stdin", deadline);
             } catch (const Error& error) {
                 if (error.code() != ExitCode::Timeout) throw;
-                throw make_error(ExitCode::Timeout,
-                                 "timed out after {} s: stdin still open, nothing published",
-                                 *options.timeout);
+                throw make_error(
+                    ExitCode::Timeout,
+                    "timed out after {} s: stdin not read to its end, nothing published",
+                    *options.timeout);
             }
         default:
             return {};
@@ -286,12 +287,15 @@ class Publisher {
         // which is not the broker refusing anything.
         const bool lost = !client_.is_connected();
         const auto counts = client_.counts();
-        // Every publish completed, yet Paho still tracks some: QoS 2 flows the broker
-        // answered with a PUBACK (see Client::library_unfinished()).
-        const std::size_t downgraded =
-            qos2_sent_ && code == ExitCode::Success && counts.sent == counts.completed
-                ? client_.library_unfinished()
-                : 0;
+        // Paho still tracks more flows than we have unfinished: QoS 2 flows the broker
+        // answered with a PUBACK (see Client::library_unfinished()). Their window never
+        // frees, so a run cut short by -W or the stall budget has that as its real cause.
+        std::size_t downgraded = 0;
+        if (qos2_sent_ && (code == ExitCode::Success || code == ExitCode::Timeout || stalled_)) {
+            const std::size_t unfinished = counts.sent - counts.completed;
+            const std::size_t tracked = client_.library_unfinished();
+            if (tracked > unfinished) downgraded = tracked - unfinished;
+        }
         const std::string refused = too_large_.empty() ? client_.first_publish_error() : too_large_;
         // Past the -W deadline, after a signal or with the broker gone, nothing is worth
         // waiting for: Paho would hold the DISCONNECT back for the unacknowledged flows
@@ -311,15 +315,17 @@ class Publisher {
             throw make_error(ExitCode::Failure, "{} ({} of {} messages not delivered)", refused,
                              missing, counts.sent);
         }
-        if (code == ExitCode::Timeout) throw Error(ExitCode::Timeout, timeout_report(counts));
         if (downgraded > 0) {
             // Delivered, but at most once more is not promised: mosquitto_pub calls it a
             // protocol error.
-            throw make_error(ExitCode::Failure,
-                             "the broker answered {} of {} QoS 2 messages with a PUBACK, as QoS 1: "
-                             "it may not support QoS 2 (use -q 1 with it)",
-                             downgraded, counts.sent);
+            throw make_error(
+                ExitCode::Failure,
+                "the broker answered {} of {} QoS 2 messages with a PUBACK, as QoS 1: "
+                "it may not support QoS 2 (use -q 1 with it){}",
+                downgraded, counts.sent,
+                code == ExitCode::Timeout || stalled_ ? "; nothing more could be sent" : "");
         }
+        if (code == ExitCode::Timeout) throw Error(ExitCode::Timeout, timeout_report(counts));
         if (code == ExitCode::Interrupted) return code;
         if (stalled_) {
             throw make_error(ExitCode::Failure,
@@ -357,9 +363,10 @@ class Publisher {
                     fmt::format("{} of {} repeats sent, {}", repeats_sent_, options_.repeat, acks);
                 break;
             case Unfinished::Stdin:
-                what = counts.sent == 0 ? std::string("stdin still open, nothing published")
-                                        : fmt::format("stdin still open; {} messages published, {}",
-                                                      counts.sent, acks);
+                what = counts.sent == 0
+                           ? std::string("stdin not read to its end, nothing published")
+                           : fmt::format("stdin not read to its end; {} messages published, {}",
+                                         counts.sent, acks);
                 break;
             case Unfinished::Nothing:
                 what = fmt::format("{} of {} messages not acknowledged", missing, counts.sent);
