@@ -405,7 +405,7 @@ TEST_CASE("connect: no will after a clean exit or SIGINT") {
     REQUIRE(pub.send_signal(SIGINT));
     const ProcessResult p = pub.wait(20s);
     CHECK(p.exit_code == 130);
-    CHECK(seconds_since(interrupted) < 10.0);  // not the 20 s wait: stdin stays open
+    CHECK(seconds_since(interrupted) < 1.0);  // at once: a DISCONNECT and the way out
     for (const char* id : {"clean-pub", "sigint-sub", "sigint-pub"}) {
         REQUIRE(wait_for_client_gone(broker, id));
         // mosquitto logs "Client X disconnected." only for a DISCONNECT packet.
@@ -527,8 +527,9 @@ TEST_CASE("connect: --connect-timeout gives up on a broker that never answers") 
     const double elapsed = seconds_since(start);
     INFO("elapsed " << elapsed << " s");
     check_error(r, 3);
-    CHECK(elapsed >= 1.3);
-    CHECK(elapsed < 8.0);  // slack for a loaded machine, short of the 10 s default timeout
+    CHECK(elapsed >= 1.5);
+    // The timeout, the 0.2 s diagnosis, and 1 s for a process start-up on a loaded machine.
+    CHECK(elapsed < 1.5 + 0.2 + 1.0);
     // It says what happened: no answer in time (not a refusal or a closed connection).
     CHECK(
         (contains(r.err, "CONNACK") || contains(r.err, "timed out") || contains(r.err, "timeout")));

@@ -344,7 +344,8 @@ TEST_CASE("echo: -C stops after N echoes with exit 0 and a consistent summary") 
             echo_run(broker, "counted", {"-V", version, "--delay", "0", "-C", "20", "--clean"});
         INFO(r.describe());
         CHECK(r.exit_code == 0);
-        CHECK(Clock::now() - start < 15s);
+        // 21 round trips at --delay 0 take milliseconds; the rest is start-up and the way out.
+        CHECK(Clock::now() - start < 3s);
         const Summary s = parse_summary(r.err);
         CHECK(s.echoed == 20);
         check_consistent(s);
@@ -368,7 +369,8 @@ TEST_CASE("echo: -W stops after the time with exit 0") {
     INFO(r.describe());
     CHECK(r.exit_code == 0);
     CHECK(elapsed >= 3s);  // the clock started before the process, which connects later
-    CHECK(elapsed < 15s);  // it stopped by itself, well before echo_run's 20 s timeout
+    // -W 3 from the connection; 1.5 s for start-up, connect and the way out under load.
+    CHECK(elapsed < 4500ms);
     const Summary s = parse_summary(r.err);
     CHECK(s.echoed >= 2);
     check_consistent(s);

@@ -187,7 +187,7 @@ TEST_CASE("pub: -l with empty stdin exits promptly with 0 and publishes nothing"
     const ProcessResult r = mqtk.wait(20s);
     const double elapsed = seconds_since(start);
     check_success(r);
-    CHECK(elapsed < 5.0);
+    CHECK(elapsed < 1.0);  // promptly: a DISCONNECT and the way out, on a loaded machine
     REQUIRE(wait_for_client_gone(broker, "empty"));
     CHECK(lines_before_fence(seen, broker, "l/empty", "l/empty FENCE").empty());
 }
@@ -347,8 +347,9 @@ TEST_CASE("pub: -W bounds the whole run, the connection attempt included") {
         pub_argv(silent.port(), {"-t", "w", "-m", "x", "-q", "1", "-W", "1"}), {.timeout = 30s});
     const double elapsed = seconds_since(start);
     INFO("elapsed " << elapsed << " s");
-    // -W 1, not the 10 s default connect timeout, ended it: room for a slow start-up.
-    CHECK(elapsed < 8.0);
+    // -W 1, not the 10 s default connect timeout, ended it, with 1 s for the start-up of
+    // a process (~0.3 s under ASan) on a loaded machine.
+    CHECK(elapsed < 1.0 + 1.0);
     check_error(r, 5);
 }
 
