@@ -1,10 +1,10 @@
 // Fuzzes what net_diagnosis makes of a server's first bytes (classify_answer in
 // core/net_diagnosis.h): after a failed handshake mqtk greets the port itself and names
 // what answered (MQTT, TLS, HTTP, silence) from up to 5 bytes. Any bytes, closed or not,
-// must be classified as a reference written here from the protocols says: a CONNACK starts
-// 0x20; a TLS alert (0x15) or handshake (0x16) record has major version 3 next; an HTTP
-// response starts "HTTP". Only the bytes the probe reads (5) may count, and bytes, once
-// there, say more than the connection's end does.
+// must be classified as a reference written here from the protocols does it: a CONNACK
+// starts 0x20; a TLS alert (0x15) or handshake (0x16) record has major version 3 next; an
+// HTTP response starts "HTTP". Only the bytes the probe reads (5) may count, and bytes,
+// once there, say more than the connection's end does.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
