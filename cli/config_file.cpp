@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <optional>
 #include <set>
+#include <sstream>
 #include <vector>
 
 #include "core/error.h"
@@ -127,16 +128,28 @@ void apply_config_file(CLI::App& command, const ConfigFlags& flags) {
         throw usage_error("cannot read config file '{}': {}", path, error.what());
     }
     warn_if_exposed(path, items);
+    apply_config_items(command, items, flags.profile, path);
+}
 
+std::vector<CLI::ConfigItem> parse_config_text(const std::string& text, const std::string& path) {
+    std::istringstream input(text);
+    try {
+        return CLI::ConfigTOML().from_config(input);
+    } catch (const CLI::Error& error) {
+        throw usage_error("cannot read config file '{}': {}", path, error.what());
+    }
+}
+
+void apply_config_items(CLI::App& command, const std::vector<CLI::ConfigItem>& items,
+                        const std::string& profile, const std::string& path) {
     // Top-level keys first, then the profile's, which override them.
     std::set<CLI::Option*> from_file;
-    bool profile_found = flags.profile.empty();
+    bool profile_found = profile.empty();
     for (const bool in_profile : {false, true}) {
         for (const auto& item : items) {
             if (item.name == "++" || item.name == "--") continue;  // section markers
-            const bool wanted = in_profile
-                                    ? item.parents.size() == 1 && item.parents[0] == flags.profile
-                                    : item.parents.empty();
+            const bool wanted = in_profile ? item.parents.size() == 1 && item.parents[0] == profile
+                                           : item.parents.empty();
             if (!wanted) continue;
             if (in_profile) profile_found = true;
             CLI::Option* option = command.get_option_no_throw("--" + item.name);
@@ -162,8 +175,7 @@ void apply_config_file(CLI::App& command, const ConfigFlags& flags) {
         }
     }
     if (!profile_found) {
-        throw usage_error("--profile {}: no [{}] section in {}", flags.profile, flags.profile,
-                          path);
+        throw usage_error("--profile {}: no [{}] section in {}", profile, profile, path);
     }
 }
 

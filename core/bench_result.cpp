@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -50,6 +51,17 @@ std::uint64_t count_of(const json& object, const char* key, const char* where) {
         throw usage_error("invalid bench result: {}.{} must be a non-negative integer", where, key);
     }
     return value.get<std::uint64_t>();
+}
+
+// A count for a field of type T: one too large for it is refused, not wrapped.
+template <typename T>
+T count_as(const json& object, const char* key, const char* where) {
+    const std::uint64_t value = count_of(object, key, where);
+    if (value > static_cast<std::uint64_t>(std::numeric_limits<T>::max())) {
+        throw usage_error("invalid bench result: {}.{} must be at most {}", where, key,
+                          std::numeric_limits<T>::max());
+    }
+    return static_cast<T>(value);
 }
 
 double number_of(const json& object, const char* key, const char* where) {
@@ -115,10 +127,10 @@ BenchConfig config_from_json(const json& j) {
     if (c.mode != "messages" && c.mode != "storm") {
         throw usage_error("invalid bench result: config.mode must be \"messages\" or \"storm\"");
     }
-    c.publishers = static_cast<int>(count_of(j, "publishers", where));
-    c.subscribers = static_cast<int>(count_of(j, "subscribers", where));
-    c.qos = static_cast<int>(count_of(j, "qos", where));
-    c.size = static_cast<long>(count_of(j, "size", where));
+    c.publishers = count_as<int>(j, "publishers", where);
+    c.subscribers = count_as<int>(j, "subscribers", where);
+    c.qos = count_as<int>(j, "qos", where);
+    c.size = count_as<long>(j, "size", where);
     c.topic = string_of(j, "topic", where);
     c.rate = optional_of<double>(j, "rate", where);
     c.duration = optional_of<double>(j, "duration", where);
@@ -483,14 +495,14 @@ BenchResult bench_result_from_json(const nlohmann::json& j) {
     BenchResult r;
     r.config = config_from_json(field(j, "config", "document"));
     const json& shards = field(j, "shards", "document");
-    r.shard_count = static_cast<int>(count_of(shards, "count", "shards"));
+    r.shard_count = count_as<int>(shards, "count", "shards");
     for (const json& k : array_of(shards, "included", "shards")) {
         if (!k.is_number_integer() || k.get<int>() < 1 || k.get<int>() > r.shard_count) {
             throw usage_error("invalid bench result: shards.included holds a bad shard index");
         }
         r.shards.push_back(k.get<int>());
     }
-    r.workers = static_cast<int>(count_of(j, "workers", "document"));
+    r.workers = count_as<int>(j, "workers", "document");
     r.interrupted = bool_of(j, "interrupted", "document");
     const json& m = field(j, "messages", "document");
     r.sent = count_of(m, "sent", "messages");
@@ -505,16 +517,14 @@ BenchResult bench_result_from_json(const nlohmann::json& j) {
     r.connect = latency_from_json(latency, "connect");
     r.schedule_lag = latency_from_json(latency, "schedule_lag");
     for (const json& p : array_of(j, "publishers", "document")) {
-        r.publishers.push_back({static_cast<std::uint32_t>(count_of(p, "index", "publishers[]")),
+        r.publishers.push_back({count_as<std::uint32_t>(p, "index", "publishers[]"),
                                 count_of(p, "sent", "publishers[]")});
     }
     for (const json& s : array_of(j, "subscribers", "document")) {
         SubscriberTally t;
-        t.index = static_cast<std::uint32_t>(count_of(s, "index", "subscribers[]"));
+        t.index = count_as<std::uint32_t>(s, "index", "subscribers[]");
         const json& hears = field(s, "hears", "subscribers[]");
-        t.hears = hears.is_string()
-                      ? -1
-                      : static_cast<std::int64_t>(count_of(s, "hears", "subscribers[]"));
+        t.hears = hears.is_string() ? -1 : count_as<std::int64_t>(s, "hears", "subscribers[]");
         t.unique = count_of(s, "unique", "subscribers[]");
         t.duplicates = count_of(s, "duplicates", "subscribers[]");
         t.out_of_order = count_of(s, "out_of_order", "subscribers[]");
@@ -530,7 +540,7 @@ BenchResult bench_result_from_json(const nlohmann::json& j) {
         for (const json& loss : array_of(j, "connections_lost", "document")) {
             r.connections_lost.push_back(
                 {string_of(loss, "role", "connections_lost[]"),
-                 static_cast<std::uint32_t>(count_of(loss, "index", "connections_lost[]")),
+                 count_as<std::uint32_t>(loss, "index", "connections_lost[]"),
                  number_of(loss, "at_s", "connections_lost[]"),
                  string_of(loss, "cause", "connections_lost[]")});
         }

@@ -139,7 +139,9 @@ std::string read_answer(int fd, int timeout_ms, bool& closed) {
     return answer;
 }
 
-Answer classify(std::string_view answer, bool closed) {
+}  // namespace
+
+Answer classify_answer(std::string_view answer, bool closed) {
     if (answer.empty()) return closed ? Answer::Closed : Answer::Nothing;
     const auto first = static_cast<unsigned char>(answer[0]);
     if (first == 0x20) return Answer::Connack;
@@ -149,8 +151,6 @@ Answer classify(std::string_view answer, bool closed) {
     if (answer.substr(0, 4) == "HTTP") return Answer::Http;
     return Answer::Other;
 }
-
-}  // namespace
 
 std::string diagnose_tcp(const std::string& host, int port, double timeout_seconds) {
     addrinfo hints{};
@@ -186,7 +186,7 @@ Answer probe_answer(const std::string& host, int port, Greeting greeting, double
     }
     bool closed = false;
     const std::string first_bytes = read_answer(fd, timeout_ms, closed);  // sets `closed`
-    const Answer answer = classify(first_bytes, closed);
+    const Answer answer = classify_answer(first_bytes, closed);
     // A broker that let the probe in sees it leave cleanly, not as a lost client.
     if (answer == Answer::Connack) send_all(fd, kMqttDisconnect);
     close(fd);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 namespace mqtk {
 
@@ -27,6 +28,11 @@ enum class Answer {
     Http,          // "HTTP/": a web server, or a WebSocket listener
     Other,         // bytes that are none of these
 };
+
+// What the server's first bytes say it is (up to 5 are read: a TLS record header), given
+// whether it closed the connection after them. Pure, for tests and the fuzz target: it
+// classifies whatever a server sends, and probe_answer() acts on the result.
+Answer classify_answer(std::string_view first_bytes, bool closed);
 
 // Connects to host:port again, greets it, and classifies its first bytes, waiting at
 // most timeout_seconds for them. Lets a failed handshake be named by what is on the port

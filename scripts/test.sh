@@ -43,6 +43,10 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:ha
   run_suite build-asan -j"$jobs"
 echo "== fuzz targets (build-fuzz/)"
 ctest --test-dir build-fuzz --output-on-failure -L fuzz -j2
+# What each run found beyond the committed corpus, left in build-fuzz/fuzz/grown/ for
+# scripts/fuzz_grow.sh to merge in (fuzz/README.md, "Growing the corpus").
+echo "== fuzz corpus: new inputs found (scripts/fuzz_grow.sh merges them into fuzz/corpus/)"
+cat build-fuzz/fuzz/grown/*.txt
 
 if [ ${#flaky[@]} -gt 0 ]; then
   echo "== FLAKY: these failed once, then passed three times alone:"

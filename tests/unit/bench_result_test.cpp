@@ -332,3 +332,24 @@ TEST_CASE("numbers with thousands separators") {
 }
 
 }  // namespace
+
+// Found by fuzz/bench_result_fuzz.cpp: a count too large for the field it fills was
+// wrapped (4294967297 workers read as 1) instead of refused.
+TEST_CASE("a count too large for its field is refused, not wrapped") {
+    std::mt19937_64 random(7);
+    BenchResult all;
+    const auto good = round_trip(shard(1, 1, random, all));
+    for (const auto& [object, key] : std::vector<std::pair<const char*, const char*>>{
+             {"", "workers"}, {"shards", "count"}, {"config", "publishers"}, {"config", "qos"}}) {
+        auto bad = good;
+        auto& field = *object == '\0' ? bad[key] : bad[object][key];
+        field = 4294967297ULL;
+        INFO(object, ".", key);
+        CHECK_THROWS_WITH_AS(mqtk::bench_result_from_json(bad), doctest::Contains(key),
+                             mqtk::Error);
+    }
+    auto bad = good;
+    bad["publishers"][0]["index"] = 4294967296ULL;
+    CHECK_THROWS_WITH_AS(mqtk::bench_result_from_json(bad), doctest::Contains("index"),
+                         mqtk::Error);
+}
