@@ -58,7 +58,8 @@ bool on_paho_receive_thread() {
 
 // Set when this thread's last poll() waited and timed out: a nap right after it is moot.
 thread_local bool waited_in_vain = false;
-// The sockets this thread's last write check found not writable (see is_write_check).
+// The sockets this thread's last write check found not writable (see is_write_check), and
+// those it has since left a write unfinished on (see after_socket_write).
 thread_local std::vector<int> unwritable;
 
 template <typename Function>
@@ -106,7 +107,11 @@ void wake_receive_thread() {
 }
 
 // The receive thread's wait for something to read. It also ends
-// - when a socket the write check found full has room again, and
+// - when a socket the write check found full has room again,
+// - when a socket this thread filled after that check has room again: Paho continues a
+//   parked write between its check and this wait, and a large PUBLISH takes many such
+//   writes, each filling the socket anew, so the check saw room that is gone by now
+//   (`pub -f` of 50 MB: a 4 MB writev per second, 7-11 s instead of 0.2 s), and
 // - when the send thread has parked a write (see writev below),
 // because Paho continues a parked write only in the receive thread's next cycle, and a
 // publisher at QoS 0 gets nothing to read: each parked write used to wait out the full
@@ -180,19 +185,21 @@ namespace {
 // A socket write on one of Paho's threads has returned: see paho_hooks.h. A write that
 // finds the connection broken reports "nothing written yet" (EAGAIN) instead, which Paho
 // handles as a full socket buffer; its read of the same socket then reports the loss.
-// Only errors that mean the peer is gone are changed. And a write the send thread leaves
-// unfinished (a full socket buffer) wakes the receive thread, which finishes it.
-ssize_t after_socket_write(ThreadKind thread, ssize_t written, std::size_t wanted) {
+// Only errors that mean the peer is gone are changed. And a write left unfinished (a full
+// socket buffer) is one the receive thread finishes: the send thread's wakes it, and the
+// receive thread's own keeps its next wait watching that socket for room.
+ssize_t after_socket_write(ThreadKind thread, int fd, ssize_t written, std::size_t wanted) {
     if (written < 0 && (errno == EPIPE || errno == ECONNRESET)) errno = EAGAIN;
+    const bool parked = written < 0 ? errno == EAGAIN || errno == EWOULDBLOCK
+                                    : static_cast<std::size_t>(written) < wanted;
+    if (!parked) return written;
+    const int saved = errno;
     if (thread == ThreadKind::PahoSend) {
-        const bool parked = written < 0 ? errno == EAGAIN || errno == EWOULDBLOCK
-                                        : static_cast<std::size_t>(written) < wanted;
-        if (parked) {
-            const int saved = errno;
-            wake_receive_thread();
-            errno = saved;
-        }
+        wake_receive_thread();
+    } else if (std::find(unwritable.begin(), unwritable.end(), fd) == unwritable.end()) {
+        unwritable.push_back(fd);
     }
+    errno = saved;
     return written;
 }
 
@@ -212,7 +219,7 @@ extern "C" ssize_t writev(int fd, const struct iovec* iov, int count) {
     std::size_t wanted = 0;
     for (int i = 0; i < count; ++i)
         wanted += iov[i].iov_len;
-    return after_socket_write(thread, written, wanted);
+    return after_socket_write(thread, fd, written, wanted);
 }
 
 // Paho's TLS writes: OpenSSL's socket BIO writes with write(). Only sockets are looked at
@@ -227,7 +234,7 @@ extern "C" ssize_t write(int fd, const void* data, size_t size) {
     const int saved = errno;
     if (!is_socket(fd)) return written;
     errno = saved;
-    return after_socket_write(thread, written, size);
+    return after_socket_write(thread, fd, written, size);
 }
 
 namespace {

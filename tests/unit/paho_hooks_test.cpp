@@ -1,9 +1,9 @@
 // core/paho_hooks: the program's own poll(), usleep() and writev() are what shared
 // libraries (Paho) get; on threads named as Paho names its own, waits are cut short while
 // a connect is in progress, the nap after a fruitless poll() is skipped, the wait for
-// something to read also ends when a full socket has room or the send thread parks a
-// write, and a write to a broken connection says "not yet"; other threads' calls are
-// passed on unchanged.
+// something to read also ends when a full socket (or one the receive thread filled) has
+// room or the send thread parks a write, and a write to a broken connection says "not
+// yet"; other threads' calls are passed on unchanged.
 #include "core/paho_hooks.h"
 
 #include <doctest/doctest.h>
@@ -15,10 +15,12 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <thread>
+#include <vector>
 
 namespace {
 
@@ -176,6 +178,45 @@ TEST_CASE("paho hooks: a write the send thread parks wakes the receive thread's 
         CHECK(ready == 0);
     });
     sender.join();
+}
+
+// Paho continues a parked write on its receive thread between its write check (which
+// found room) and its wait for something to read; a large PUBLISH fills the socket again
+// with each such write, and the wait must end when there is room once more (it ran out
+// its full second per write: `pub -f` of 50 MB took 7-11 s).
+TEST_CASE("paho hooks: the receive thread's wait ends when a socket it filled has room again") {
+    std::signal(SIGPIPE, SIG_IGN);
+    static std::vector<char> large(16 << 20, 'x');  // more than any socket buffer
+    for (const bool tls : {false, true}) {          // writev(): plain TCP; write(): OpenSSL's
+        CAPTURE(tls);
+        SocketPair pair;
+        std::atomic<bool> filled{false};
+        std::thread reader([&] {
+            while (!filled)
+                std::this_thread::sleep_for(milliseconds(1));
+            std::this_thread::sleep_for(milliseconds(100));
+            char buffer[65536];
+            while (read(pair.fds[1], buffer, sizeof buffer) > 0) {
+            }
+        });
+        as_paho_receive_thread([&] {
+            pollfd check{pair.fds[0], POLLOUT, 0};  // Paho's write check: room
+            REQUIRE(poll(&check, 1, 0) == 1);
+            iovec whole{large.data(), large.size()};
+            const ssize_t written = tls ? write(pair.fds[0], large.data(), large.size())
+                                        : writev(pair.fds[0], &whole, 1);
+            filled = true;
+            REQUIRE(written > 0);
+            REQUIRE(static_cast<std::size_t>(written) < large.size());  // the rest is parked
+            pollfd wait{pair.fds[0], POLLIN | POLLNVAL, 0};
+            int ready = -1;
+            // The other thread acts after 100 ms; each thread may be late by kMargin.
+            CHECK(time_of([&] { ready = poll(&wait, 1, 5000); }) < milliseconds(100) + 2 * kMargin);
+            CHECK(ready == 0);  // reported as a timeout: Paho cycles and writes on
+            CHECK(wait.revents == 0);
+        });
+        reader.join();
+    }
 }
 
 TEST_CASE("paho hooks: on Paho's threads a write to a broken connection says 'not yet'") {
