@@ -32,7 +32,8 @@ class LineReader {
 
 // Reads everything from fd (stdin for -s) or a file (for -f); throws Error(Usage) if it
 // cannot be read, is a directory, or is larger than an MQTT payload can be.
-std::string read_all_from_fd(int fd, std::string_view what);
+// expected: the size it probably has (a regular file's), 0 when unknown.
+std::string read_all_from_fd(int fd, std::string_view what, std::size_t expected = 0);
 std::string read_file(const std::string& path);
 
 // The largest payload an MQTT PUBLISH can carry (remaining length 268,435,455 bytes,
