@@ -7,6 +7,9 @@
 #       same broker, subscribed before the publisher starts), QoS 0 and 1: messages/s end
 #       to end (publisher start -> receiver has all N), messages delivered, publisher CPU.
 #   (c) peak RSS of each publisher (/usr/bin/time -v's "maximum resident set size").
+#   (d) `-f` of a large file (1, 10, 50, 100 MB of random bytes), mqtk against mosquitto_pub,
+#       into a receiver (mosquitto_sub -C 1): whole-process wall time and CPU of the
+#       publisher, arrival of the message, peak RSS (issue 13 item 15: Paho's parked writes).
 #
 # Usage: MQTK=/path/to/mqtk benchmarks/pub.sh        (default MQTK: build/mqtk in the repo)
 # Knobs: RUNS (3, streaming runs per tool and case), ONESHOT_RUNS (30), N (200000),
@@ -14,7 +17,9 @@
 #        lines, plus QoS 1 with 50,000 lines), QOSES ("0 1", one-shot), TRIAL_TIMEOUT (120 s),
 #        MQTTJS=0 (skip MQTT.js), MQTTJS_MAX_LINES (60000: MQTT.js only in cases up to this),
 #        ONLY_TOOLS ("mosquitto_pub paho_c_pub mqttjs", a subset; mqtk always runs),
-#        SKIP_ONESHOT=1, SKIP_STREAM=1, BENCH_KEEP_RESULTS=FILE (keep the raw per-run rows).
+#        FILE_SIZES ("1 10 50 100", MB for (d)), FILE_QOSES ("0 1"),
+#        SKIP_ONESHOT=1, SKIP_STREAM=1, SKIP_FILE=1, BENCH_KEEP_RESULTS=FILE (keep the raw
+#        per-run rows).
 #
 # Each streaming trial gets its own fresh mosquitto. Tools are interleaved run by run
 # (A B C A B C ...) and every ratio is taken within one run, then the median is reported.
@@ -27,6 +32,8 @@ N=${N:-200000}
 QOSES=${QOSES:-"0 1"}
 TRIAL_TIMEOUT=${TRIAL_TIMEOUT:-120}
 MQTTJS_MAX_LINES=${MQTTJS_MAX_LINES:-60000}
+FILE_SIZES=${FILE_SIZES:-"1 10 50 100"}
+FILE_QOSES=${FILE_QOSES:-"0 1"}
 
 bench_check_mqtk
 bench_need mosquitto mosquitto
@@ -260,6 +267,119 @@ stream() {
 }
 
 # ---------------------------------------------------------------------------------------
+# (d) -f of a large file. One trial: fresh broker, a receiver (mosquitto_sub -C 1 printing
+# the payload's length and arrival time) subscribed first, then the publisher, started by a
+# small Python runner that takes its wall time (process start to exit) and CPU (wait4) and
+# the start time for the arrival; the publisher runs under /usr/bin/time for its peak RSS
+# (a child forked from Python would inherit Python's high-water mark). /usr/bin/time's own
+# fork and exec (under 1 ms) is in both tools' wall time.
+file_trial() { # TOOL QOS MB RUN
+    local tool=$1 qos=$2 mb=$3 run=$4
+    local case="${mb}MB-qos$qos" file=$BENCH_TMP/payload.$mb out=$BENCH_TMP/recv.out
+    local bytes=$((mb * 1000000)) argv
+    broker_start false
+    : >"$out"
+    mosquitto_sub -h 127.0.0.1 -p "$BROKER_PORT" -i bench-recv -t bench/file -q "$qos" -C 1 -F '%l %U' >"$out" 2>/dev/null &
+    local recv=$!
+    bench_track "$recv"
+    if ! broker_wait_subscribed bench-recv 10; then
+        bench_log "receiver did not subscribe ($tool $case run $run)"
+        bench_kill "$recv"
+        broker_stop
+        return
+    fi
+    case $tool in
+        mqtk) argv="$MQTK pub -h 127.0.0.1 -p $BROKER_PORT -t bench/file -q $qos -f $file" ;;
+        mosquitto_pub) argv="mosquitto_pub -h 127.0.0.1 -p $BROKER_PORT -t bench/file -q $qos -f $file" ;;
+    esac
+    local start_us="" wall="" cpu="" status=""
+    # shellcheck disable=SC2086  # argv: words on purpose
+    read -r start_us wall cpu status < <(timeout "$TRIAL_TIMEOUT" "$BENCH_PY" "$BENCH_TMP/filepub.py" "$BENCH_TMP/rss.out" $argv)
+    bench_wait_pid "$recv" 30 || bench_kill "$recv"
+    local len="" arrival="" e2e=NA delivered=0 rss
+    read -r len arrival <"$out"
+    if [[ $len == "$bytes" && -n $start_us ]]; then
+        delivered=1
+        e2e=$(awk -v a="$arrival" -v b="$start_us" 'BEGIN {split(a, p, "."); printf "%.3f", (p[1] * 1e6 + substr(p[2] "000000", 1, 6) - b) / 1e3}')
+    fi
+    rss=$(awk 'NF {v=$1} END {print (v=="") ? "NA" : v}' "$BENCH_TMP/rss.out" 2>/dev/null)
+    bench_record d "$case" "$tool" "$run" wall_ms "${wall:-NA}"
+    bench_record d "$case" "$tool" "$run" cpu_ms "${cpu:-NA}"
+    bench_record d "$case" "$tool" "$run" e2e_ms "$e2e"
+    bench_record d "$case" "$tool" "$run" rss_kb "$rss"
+    bench_record d "$case" "$tool" "$run" delivered "$delivered"
+    bench_record d "$case" "$tool" "$run" exit "${status:-NA}"
+    printf '  %-14s %-12s run %s: wall %9s ms, CPU %8s ms, arrived after %9s ms, RSS %s KiB, delivered %s, exit %s\n' \
+        "$tool" "$case" "$run" "${wall:-NA}" "${cpu:-NA}" "$e2e" "$rss" "$delivered" "${status:-NA}"
+    broker_stop
+}
+
+file_publish() {
+    cat >"$BENCH_TMP/filepub.py" <<'EOF'
+import os, subprocess, sys, time
+rss_file, argv = sys.argv[1], sys.argv[2:]
+start_us = time.time_ns() // 1000
+t = time.perf_counter_ns()
+p = subprocess.Popen(["/usr/bin/time", "-f", "%M", "-o", rss_file] + argv,
+                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+_, status, ru = os.wait4(p.pid, 0)
+wall = (time.perf_counter_ns() - t) / 1e6
+print(f"{start_us} {wall:.3f} {(ru.ru_utime + ru.ru_stime) * 1e3:.3f} {os.waitstatus_to_exitcode(status)}")
+EOF
+    echo
+    echo "== (d) -f of a large file into mosquitto_sub -C 1, $RUNS interleaved runs per case =="
+    local mb qos run tool
+    for mb in $FILE_SIZES; do
+        head -c $((mb * 1000000)) /dev/urandom >"$BENCH_TMP/payload.$mb"
+        for qos in $FILE_QOSES; do
+            for ((run = 1; run <= RUNS; run++)); do
+                for tool in mqtk mosquitto_pub; do
+                    file_trial "$tool" "$qos" "$mb" "$run"
+                done
+            done
+        done
+        rm -f "$BENCH_TMP/payload.$mb"
+    done
+}
+
+file_report() {
+    echo
+    echo "(d) -f of a large file: publisher wall time (start to exit) and CPU; arrival at the receiver"
+    local mb qos case tool
+    {
+        printf 'case\ttool\twall ms\tCPU ms\tarrived ms\tpeak RSS MiB\tdelivered\twall ratio\tCPU ratio\n'
+        for mb in $FILE_SIZES; do
+            for qos in $FILE_QOSES; do
+                case="${mb}MB-qos$qos"
+                for tool in mqtk mosquitto_pub; do
+                    local wr=- cr=- del
+                    if [[ $tool == mqtk ]]; then
+                        wr=$(bench_fmt "$(bench_ratio_median d "$case" mqtk mosquitto_pub wall_ms)" 2 x)
+                        cr=$(bench_fmt "$(bench_ratio_median d "$case" mqtk mosquitto_pub cpu_ms)" 2 x)
+                    fi
+                    del=$(awk -F'\t' -v c="$case" -v t="$tool" '$1=="d" && $2==c && $3==t && $5=="delivered" {r++; ok+=$6} END {printf "%d/%d", ok, r}' "$BENCH_RESULTS_FILE")
+                    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$case" "$tool" \
+                        "$(bench_fmt "$(bench_median d "$case" "$tool" wall_ms)" 1)" \
+                        "$(bench_fmt "$(bench_median d "$case" "$tool" cpu_ms)" 1)" \
+                        "$(bench_fmt "$(bench_median d "$case" "$tool" e2e_ms)" 1)" \
+                        "$(bench_fmt "$(awk -v k="$(bench_median d "$case" "$tool" rss_kb)" 'BEGIN{print (k=="NA")?"NA":k/1024}')" 1)" \
+                        "$del" "$wr" "$cr"
+                done
+            done
+        done
+    } | bench_table
+    echo
+    for mb in $FILE_SIZES; do
+        for qos in $FILE_QOSES; do
+            local w
+            w=$(bench_ratio_median d "${mb}MB-qos$qos" mqtk mosquitto_pub wall_ms)
+            printf 'target %-12s mqtk wall <= 1.5x mosquitto_pub: %s (%s)\n' "${mb}MB-qos$qos:" \
+                "$(bench_verdict "$w" le 1.5)" "$(bench_fmt "$w" 2 x)"
+        done
+    done
+}
+
+# ---------------------------------------------------------------------------------------
 report() {
     echo
     echo "== summary (medians; ratios are mqtk/reference taken within each run, then the median) =="
@@ -336,9 +456,11 @@ report() {
         done
         echo "(n/a vs mosquitto_pub where it lost messages: its QoS 1 comparison is the 50k case.)"
     fi
+    [[ -z ${SKIP_FILE:-} ]] && file_report
     echo "load at end: $(bench_load)"
 }
 
 [[ -z ${SKIP_ONESHOT:-} ]] && oneshot
 [[ -z ${SKIP_STREAM:-} ]] && stream
+[[ -z ${SKIP_FILE:-} ]] && file_publish
 report

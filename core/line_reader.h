@@ -33,9 +33,11 @@ class LineReader {
 // Reads everything from fd (stdin for -s) or a file (for -f); throws Error(Usage) if it
 // cannot be read, is a directory, or is larger than an MQTT payload can be. With a
 // deadline, Error(Timeout) "<what> still open" when the end has not come by then.
+// expected: the size it probably has (a regular file's), 0 when unknown.
 std::string read_all_from_fd(
     int fd, std::string_view what,
-    std::optional<std::chrono::steady_clock::time_point> deadline = std::nullopt);
+    std::optional<std::chrono::steady_clock::time_point> deadline = std::nullopt,
+    std::size_t expected = 0);
 std::string read_file(const std::string& path);
 
 // The largest payload an MQTT PUBLISH can carry (remaining length 268,435,455 bytes,

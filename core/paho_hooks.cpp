@@ -1,5 +1,5 @@
-// poll(), usleep(), writev(), write(), SSL_write() and SSL_get_error() for Paho's threads;
-// see paho_hooks.h.
+// poll(), usleep(), pthread_cond_timedwait(), writev(), write(), SSL_write() and
+// SSL_get_error() for Paho's threads; see paho_hooks.h.
 // Fortified <poll.h> defines an inline poll(), which would clash with the definition here.
 #undef _FORTIFY_SOURCE
 #include "core/paho_hooks.h"
@@ -7,6 +7,7 @@
 #include <dlfcn.h>
 #include <openssl/ssl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sys/eventfd.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -19,6 +20,8 @@
 #include <cstdint>
 #include <cstring>
 #include <ctime>
+#include <mutex>
+#include <utility>
 #include <vector>
 
 #include "core/tls_hooks.h"
@@ -56,9 +59,11 @@ bool on_paho_receive_thread() {
     return this_thread_kind() == ThreadKind::PahoReceive;
 }
 
-// Set when this thread's last poll() waited and timed out: a nap right after it is moot.
-thread_local bool waited_in_vain = false;
-// The sockets this thread's last write check found not writable (see is_write_check).
+// What this thread's last wait for something to read found (see usleep below).
+enum class LastWait { None, InVain, Work };
+thread_local LastWait last_wait = LastWait::None;
+// The sockets this thread's last write check found not writable (see is_write_check), and
+// those it has since left a write unfinished on (see after_socket_write).
 thread_local std::vector<int> unwritable;
 
 template <typename Function>
@@ -73,6 +78,7 @@ using WritevFunction = ssize_t (*)(int, const struct iovec*, int);
 using WriteFunction = ssize_t (*)(int, const void*, size_t);
 using SslWriteFunction = int (*)(SSL*, const void*, int);
 using SslGetErrorFunction = int (*)(const SSL*, int);
+using CondTimedwaitFunction = int (*)(pthread_cond_t*, pthread_mutex_t*, const timespec*);
 
 // Paho's write check: a poll() without a wait for POLLOUT on every socket. A socket it
 // finds not writable has a full send buffer, and so (almost always) a write Paho has
@@ -106,7 +112,11 @@ void wake_receive_thread() {
 }
 
 // The receive thread's wait for something to read. It also ends
-// - when a socket the write check found full has room again, and
+// - when a socket the write check found full has room again,
+// - when a socket this thread filled after that check has room again: Paho continues a
+//   parked write between its check and this wait, and a large PUBLISH takes many such
+//   writes, each filling the socket anew, so the check saw room that is gone by now
+//   (`pub -f` of 50 MB: a 4 MB writev per second, 7-11 s instead of 0.2 s), and
 // - when the send thread has parked a write (see writev below),
 // because Paho continues a parked write only in the receive thread's next cycle, and a
 // publisher at QoS 0 gets nothing to read: each parked write used to wait out the full
@@ -159,40 +169,127 @@ extern "C" int poll(struct pollfd* fds, nfds_t count, int timeout_ms) {
         return ready;
     }
     const int ready = wait_for_work(fds, count, timeout_ms);
-    waited_in_vain = ready == 0;
+    last_wait = ready == 0 ? LastWait::InVain : LastWait::Work;
     return ready;
 }
+
+namespace {
+
+// The nap Paho takes when its wait found something to read, but on sockets it will not
+// read until it has written: one with a parked write, or one its write check found full
+// (it reads only from sockets it could also write to). The data stays, so every cycle
+// found it at once and napped again: the parked write went on 100 ms at a time (bench
+// --size 1000000 -q 1: publish-ack p50 300 ms). Waits for room on those sockets instead,
+// at most for the nap.
+void wait_for_room(useconds_t microseconds) {
+    thread_local std::vector<pollfd> watch;
+    watch.clear();
+    for (const int fd : unwritable)
+        watch.push_back({fd, POLLOUT, 0});
+    if (wake_fd() >= 0) watch.push_back({wake_fd(), POLLIN, 0});
+    const timespec nap{static_cast<time_t>(microseconds / 1'000'000),
+                       static_cast<long>(microseconds % 1'000'000) * 1000};
+    if (ppoll(watch.data(), watch.size(), &nap, nullptr) > 0 && wake_fd() >= 0 &&
+        watch.back().revents != 0) {
+        std::uint64_t drained = 0;
+        [[maybe_unused]] const auto n = ::read(wake_fd(), &drained, sizeof drained);
+    }
+}
+
+}  // namespace
 
 extern "C" int usleep(useconds_t microseconds) {
     static const auto next_usleep = next_definition<UsleepFunction>("usleep");
     if (!on_paho_receive_thread()) return next_usleep(microseconds);
-    const bool moot = waited_in_vain;
-    waited_in_vain = false;
-    if (moot) return 0;
+    const LastWait last = std::exchange(last_wait, LastWait::None);
+    if (last == LastWait::InVain) return 0;  // that poll() already was the wait
     if (connecting() && microseconds > kConnectSliceNs / 1000) {
         microseconds = static_cast<useconds_t>(kConnectSliceNs / 1000);
+    }
+    if (last == LastWait::Work && !unwritable.empty()) {
+        wait_for_room(microseconds);
+        return 0;
     }
     return next_usleep(microseconds);
 }
 
 namespace {
 
+// Sockets with a write Paho has parked (the socket took only part of it), and the send
+// thread's wait. Paho's send thread sends nothing more on a socket while a write is parked
+// on it, and waits for work on a condition variable for up to a second; finishing the
+// parked write (on the receive thread) does not signal it. So every large PUBLISH queued
+// behind another waited up to a second: `pub -f` of 10 MB with --repeat 5 took 1.2-3.2 s
+// (mosquitto_pub: 0.25 s), bench --size 1000000 -q 1 had latencies of 1 and 2 s.
+std::mutex parked_mutex;
+std::vector<int> parked;  // guarded by parked_mutex
+std::atomic<int> parked_count{0};
+
+// The send thread's condition variable and its mutex, as seen in its last wait, and a count
+// of parked writes finished, which that wait looks at (under that mutex, once known).
+std::atomic<pthread_cond_t*> send_cond{nullptr};
+std::atomic<pthread_mutex_t*> send_mutex{nullptr};
+std::atomic<std::uint64_t> writes_finished{0};
+
+void note_parked(int fd) {
+    std::lock_guard lock(parked_mutex);
+    if (std::find(parked.begin(), parked.end(), fd) != parked.end()) return;
+    parked.push_back(fd);
+    parked_count.store(static_cast<int>(parked.size()), std::memory_order_relaxed);
+}
+
+void wake_send_thread() {
+    pthread_mutex_t* mutex = send_mutex.load(std::memory_order_acquire);
+    pthread_cond_t* cond = send_cond.load(std::memory_order_acquire);
+    if (mutex == nullptr || cond == nullptr) {
+        writes_finished.fetch_add(1);
+        return;
+    }
+    // As Paho signals it: under its mutex, so a send thread about to wait sees the count.
+    pthread_mutex_lock(mutex);
+    writes_finished.fetch_add(1);
+    pthread_cond_signal(cond);
+    pthread_mutex_unlock(mutex);
+}
+
+// A whole write on the receive thread to a socket with a parked write: the parked write is
+// done, or its last part is on the way (the send thread, once awake, needs Paho's socket
+// lock, which the receive thread holds until Paho has noted the write done).
+void note_written(int fd) {
+    if (parked_count.load(std::memory_order_relaxed) == 0) return;
+    {
+        std::lock_guard lock(parked_mutex);
+        const auto found = std::find(parked.begin(), parked.end(), fd);
+        if (found == parked.end()) return;
+        parked.erase(found);
+        parked_count.store(static_cast<int>(parked.size()), std::memory_order_relaxed);
+    }
+    wake_send_thread();
+}
+
 // A socket write on one of Paho's threads has returned: see paho_hooks.h. A write that
 // finds the connection broken reports "nothing written yet" (EAGAIN) instead, which Paho
 // handles as a full socket buffer; its read of the same socket then reports the loss.
-// Only errors that mean the peer is gone are changed. And a write the send thread leaves
-// unfinished (a full socket buffer) wakes the receive thread, which finishes it.
-ssize_t after_socket_write(ThreadKind thread, ssize_t written, std::size_t wanted) {
+// Only errors that mean the peer is gone are changed. And a write left unfinished (a full
+// socket buffer) is one the receive thread finishes: the send thread's wakes it, and the
+// receive thread's own keeps its next wait watching that socket for room. When the
+// receive thread has finished it, the send thread is woken (see note_written).
+ssize_t after_socket_write(ThreadKind thread, int fd, ssize_t written, std::size_t wanted) {
     if (written < 0 && (errno == EPIPE || errno == ECONNRESET)) errno = EAGAIN;
-    if (thread == ThreadKind::PahoSend) {
-        const bool parked = written < 0 ? errno == EAGAIN || errno == EWOULDBLOCK
+    const bool unfinished = written < 0 ? errno == EAGAIN || errno == EWOULDBLOCK
                                         : static_cast<std::size_t>(written) < wanted;
-        if (parked) {
-            const int saved = errno;
-            wake_receive_thread();
-            errno = saved;
-        }
+    if (!unfinished) {
+        if (written >= 0 && thread == ThreadKind::PahoReceive) note_written(fd);
+        return written;
     }
+    const int saved = errno;
+    note_parked(fd);
+    if (thread == ThreadKind::PahoSend) {
+        wake_receive_thread();
+    } else if (std::find(unwritable.begin(), unwritable.end(), fd) == unwritable.end()) {
+        unwritable.push_back(fd);
+    }
+    errno = saved;
     return written;
 }
 
@@ -212,7 +309,7 @@ extern "C" ssize_t writev(int fd, const struct iovec* iov, int count) {
     std::size_t wanted = 0;
     for (int i = 0; i < count; ++i)
         wanted += iov[i].iov_len;
-    return after_socket_write(thread, written, wanted);
+    return after_socket_write(thread, fd, written, wanted);
 }
 
 // Paho's TLS writes: OpenSSL's socket BIO writes with write(). Only sockets are looked at
@@ -221,13 +318,37 @@ extern "C" ssize_t writev(int fd, const struct iovec* iov, int count) {
 extern "C" ssize_t write(int fd, const void* data, size_t size) {
     static const auto next_write = next_definition<WriteFunction>("write");
     const ssize_t written = next_write(fd, data, size);
-    if (written >= 0 && static_cast<std::size_t>(written) == size) return written;
+    const bool whole = written >= 0 && static_cast<std::size_t>(written) == size;
+    if (whole && parked_count.load(std::memory_order_relaxed) == 0) return written;
     const ThreadKind thread = this_thread_kind();
     if (thread == ThreadKind::Other || fd <= 2 || fd == wake_fd()) return written;
+    if (whole) {  // only sockets are ever parked
+        if (thread == ThreadKind::PahoReceive) note_written(fd);
+        return written;
+    }
     const int saved = errno;
     if (!is_socket(fd)) return written;
     errno = saved;
-    return after_socket_write(thread, written, size);
+    return after_socket_write(thread, fd, written, size);
+}
+
+// The send thread's wait for work (Paho's only use of it there): a parked write finished
+// since its last wait ends this one at once (see note_written); and the wait is noted, so
+// that the next finished write can signal it.
+extern "C" int pthread_cond_timedwait(pthread_cond_t* cond, pthread_mutex_t* mutex,
+                                      const timespec* deadline) {
+    static const auto next_wait = next_definition<CondTimedwaitFunction>("pthread_cond_timedwait");
+    if (this_thread_kind() != ThreadKind::PahoSend) return next_wait(cond, mutex, deadline);
+    thread_local std::uint64_t seen = 0;
+    send_mutex.store(mutex, std::memory_order_release);
+    send_cond.store(cond, std::memory_order_release);
+    if (const auto finished = writes_finished.load(); finished != seen) {
+        seen = finished;
+        return 0;  // a wake-up, as if signalled
+    }
+    const int result = next_wait(cond, mutex, deadline);
+    seen = writes_finished.load();
+    return result;
 }
 
 namespace {
@@ -290,6 +411,8 @@ ConnectInProgress::~ConnectInProgress() {
 bool paho_hooks_active() {
     return dlsym(RTLD_DEFAULT, "poll") == reinterpret_cast<void*>(&::poll) &&
            dlsym(RTLD_DEFAULT, "usleep") == reinterpret_cast<void*>(&::usleep) &&
+           dlsym(RTLD_DEFAULT, "pthread_cond_timedwait") ==
+               reinterpret_cast<void*>(&::pthread_cond_timedwait) &&
            dlsym(RTLD_DEFAULT, "writev") == reinterpret_cast<void*>(&::writev) &&
            dlsym(RTLD_DEFAULT, "write") == reinterpret_cast<void*>(&::write) &&
            dlsym(RTLD_DEFAULT, "SSL_write") == reinterpret_cast<void*>(&::SSL_write) &&

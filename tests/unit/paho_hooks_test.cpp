@@ -1,24 +1,30 @@
 // core/paho_hooks: the program's own poll(), usleep() and writev() are what shared
 // libraries (Paho) get; on threads named as Paho names its own, waits are cut short while
 // a connect is in progress, the nap after a fruitless poll() is skipped, the wait for
-// something to read also ends when a full socket has room or the send thread parks a
-// write, and a write to a broken connection says "not yet"; other threads' calls are
-// passed on unchanged.
+// something to read also ends when a full socket (or one the receive thread filled) has
+// room or the send thread parks a write, the nap beside a full socket ends when it has
+// room, the send thread's wait ends when the receive thread finishes a parked write, and a
+// write to a broken connection says "not yet"; other threads' calls are passed on
+// unchanged.
 #include "core/paho_hooks.h"
 
 #include <doctest/doctest.h>
 #include <fcntl.h>
 #include <openssl/ssl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
+#include <ctime>
 #include <thread>
+#include <vector>
 
 namespace {
 
@@ -87,8 +93,8 @@ Clock::duration time_of(Wait wait) {
 }  // namespace
 
 TEST_CASE(
-    "paho hooks: the dynamic linker hands out mqtk's poll(), usleep(), writev(), write(), "
-    "SSL_write(), SSL_get_error()") {
+    "paho hooks: the dynamic linker hands out mqtk's poll(), usleep(), "
+    "pthread_cond_timedwait(), writev(), write(), SSL_write(), SSL_get_error()") {
     CHECK(mqtk::paho_hooks_active());
 }
 
@@ -176,6 +182,127 @@ TEST_CASE("paho hooks: a write the send thread parks wakes the receive thread's 
         CHECK(ready == 0);
     });
     sender.join();
+}
+
+// Paho continues a parked write on its receive thread between its write check (which
+// found room) and its wait for something to read; a large PUBLISH fills the socket again
+// with each such write, and the wait must end when there is room once more (it ran out
+// its full second per write: `pub -f` of 50 MB took 7-11 s).
+TEST_CASE("paho hooks: the receive thread's wait ends when a socket it filled has room again") {
+    std::signal(SIGPIPE, SIG_IGN);
+    static std::vector<char> large(16 << 20, 'x');  // more than any socket buffer
+    for (const bool tls : {false, true}) {          // writev(): plain TCP; write(): OpenSSL's
+        CAPTURE(tls);
+        SocketPair pair;
+        std::atomic<bool> filled{false};
+        std::thread reader([&] {
+            while (!filled)
+                std::this_thread::sleep_for(milliseconds(1));
+            std::this_thread::sleep_for(milliseconds(100));
+            char buffer[65536];
+            while (read(pair.fds[1], buffer, sizeof buffer) > 0) {
+            }
+        });
+        as_paho_receive_thread([&] {
+            pollfd check{pair.fds[0], POLLOUT, 0};  // Paho's write check: room
+            REQUIRE(poll(&check, 1, 0) == 1);
+            iovec whole{large.data(), large.size()};
+            const ssize_t written = tls ? write(pair.fds[0], large.data(), large.size())
+                                        : writev(pair.fds[0], &whole, 1);
+            filled = true;
+            REQUIRE(written > 0);
+            REQUIRE(static_cast<std::size_t>(written) < large.size());  // the rest is parked
+            pollfd wait{pair.fds[0], POLLIN | POLLNVAL, 0};
+            int ready = -1;
+            // The other thread acts after 100 ms; each thread may be late by kMargin.
+            CHECK(time_of([&] { ready = poll(&wait, 1, 5000); }) < milliseconds(100) + 2 * kMargin);
+            CHECK(ready == 0);  // reported as a timeout: Paho cycles and writes on
+            CHECK(wait.revents == 0);
+        });
+        reader.join();
+    }
+}
+
+// Paho naps 100 ms when its wait found something to read only on sockets it will not read
+// yet: one its write check found full (or with a parked write). The data stays, so each
+// cycle napped again and the parked write went on 100 ms at a time.
+TEST_CASE("paho hooks: the receive thread's nap beside a full socket ends when it has room") {
+    SocketPair pair;
+    pair.fill();
+    REQUIRE(write(pair.fds[1], "x", 1) == 1);  // something to read
+    std::atomic<bool> napping{false};
+    std::thread reader([&] {
+        while (!napping)
+            std::this_thread::sleep_for(milliseconds(1));
+        std::this_thread::sleep_for(milliseconds(100));
+        char buffer[65536];
+        while (read(pair.fds[1], buffer, sizeof buffer) > 0) {
+        }
+    });
+    as_paho_receive_thread([&] {
+        pollfd check{pair.fds[0], POLLOUT, 0};  // Paho's write check: no room
+        const int writable = poll(&check, 1, 0);
+        pollfd wait{pair.fds[0], POLLIN | POLLNVAL, 0};
+        const int readable = poll(&wait, 1, 5000);
+        napping = true;
+        REQUIRE(writable == 0);
+        REQUIRE(readable == 1);
+        // The other thread acts after 100 ms; each thread may be late by kMargin.
+        CHECK(time_of([] { usleep(5'000'000); }) < milliseconds(100) + 2 * kMargin);
+    });
+    reader.join();
+}
+
+// Paho's send thread sends nothing more on a socket with a parked write and waits for work
+// (1 s at a time); the receive thread finishing that write did not wake it, so each large
+// PUBLISH queued behind another waited up to a second.
+TEST_CASE(
+    "paho hooks: the send thread's wait ends when the receive thread finishes a parked "
+    "write") {
+    static pthread_cond_t work = PTHREAD_COND_INITIALIZER;          // never destroyed: the hooks
+    static pthread_mutex_t work_mutex = PTHREAD_MUTEX_INITIALIZER;  // keep its address
+    static std::vector<char> large(16 << 20, 'x');
+    const auto wait_for_work = [](milliseconds timeout) {
+        timespec deadline{};
+        clock_gettime(CLOCK_REALTIME, &deadline);
+        deadline.tv_sec += timeout.count() / 1000;
+        deadline.tv_nsec += (timeout.count() % 1000) * 1'000'000;
+        if (deadline.tv_nsec >= 1'000'000'000) {
+            ++deadline.tv_sec;
+            deadline.tv_nsec -= 1'000'000'000;
+        }
+        pthread_mutex_lock(&work_mutex);
+        pthread_cond_timedwait(&work, &work_mutex, &deadline);
+        pthread_mutex_unlock(&work_mutex);
+    };
+    SocketPair pair;
+    std::atomic<bool> finished{false};
+    std::atomic<bool> waiting{false};
+    std::thread receiver([&] {
+        while (!waiting)
+            std::this_thread::sleep_for(milliseconds(1));
+        std::this_thread::sleep_for(milliseconds(100));
+        as_paho_receive_thread([&] {
+            iovec whole{large.data(), large.size()};
+            const ssize_t written = writev(pair.fds[0], &whole, 1);
+            CHECK(written > 0);
+            CHECK(static_cast<std::size_t>(written) < large.size());  // parked
+            char buffer[65536];
+            while (read(pair.fds[1], buffer, sizeof buffer) > 0) {
+            }
+            finished = true;
+            CHECK(write_one_byte(pair.fds[0]) == 1);  // the rest of it, whole
+        });
+    });
+    as_paho_thread("MQTTAsync_send", [&] {
+        wait_for_work(milliseconds(1));  // ends at once for a write finished by an earlier test
+        waiting = true;
+        // The other thread acts after 100 ms; each thread may be late by kMargin.
+        CHECK(time_of([&] { wait_for_work(milliseconds(5000)); }) <
+              milliseconds(100) + 2 * kMargin);
+        CHECK(finished);
+    });
+    receiver.join();
 }
 
 TEST_CASE("paho hooks: on Paho's threads a write to a broken connection says 'not yet'") {
