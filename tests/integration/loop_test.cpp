@@ -172,6 +172,42 @@ TEST_CASE("loop: a broker restart without persistence - echo subscribes again an
     CHECK(occurrences(r.err, "publishing 'hello' again") == 1);
 }
 
+// A restart of a broker that keeps its sessions (persistence): the hello in flight is in
+// the kept session, so the loop goes on without a re-seed, and at QoS 2 nothing comes back
+// twice, at QoS 1 nothing is lost.
+TEST_CASE("loop: a broker restart with persistence - QoS 1 and 2 loop on, nothing lost") {
+    for (const int qos : {1, 2}) {
+        CAPTURE(qos);
+        Broker broker({.persistence = true});
+        TempDir state;
+        const std::string id = "kept-" + str(qos);
+        Process echo(mqtk_argv("echo", broker.port(),
+                               {"-i", id, "-q", str(qos), "--delay", "0.2", "-C", "12"}),
+                     with_state(state));
+        REQUIRE(echo.wait_until(
+            [](std::string_view out, std::string_view) { return occurrences(out, "hello\n") >= 3; },
+            10s));
+        broker.restart();  // SIGTERM: mosquitto writes its sessions, then starts again
+        const auto back = Clock::now();
+        const std::size_t before = occurrences(echo.stdout_so_far(), "hello\n");
+        REQUIRE(echo.wait_until(
+            [before](std::string_view out, std::string_view) {
+                return occurrences(out, "hello\n") > before;
+            },
+            10s));
+        // Within 2 x 0.2 + 1 s of the broker being back, plus 0.5 s for a loaded machine.
+        CHECK(seconds_since(back) < 1.4 + 0.5);
+        const ProcessResult r = echo.wait(30s);
+        INFO(r.describe());
+        CHECK(r.exit_code == 0);
+        CHECK(contains(r.err, kLost));
+        CHECK(contains(r.err, kBack));
+        CHECK(!contains(r.err, "publishing 'hello' again"));
+        CHECK(contains(r.err, " 0 lost,"));
+        if (qos == 2) CHECK(contains(r.err, " 0 duplicated,"));
+    }
+}
+
 // A cut (both ends see the connection go) with the broker keeping the session: echo
 // reconnects through the relay, and the hello the cut swallowed is replaced.
 TEST_CASE("loop: echo through a network cut loops again") {
