@@ -328,8 +328,10 @@ void add_connection_flags(CLI::App& command, ConnectionFlags& flags) {
     command.add_option("-I,--id-prefix", o.id_prefix, "Client id prefix; the pid is appended")
         ->excludes("--id")
         ->group(group);
-    command.add_option("-k,--keepalive", o.keepalive, "Keep-alive in seconds (default 60)")
-        ->check(CLI::Range(0, 65535))
+    // mosquitto's clients refuse a keep-alive below 5 s; so do we (drop-in).
+    command
+        .add_option("-k,--keepalive", o.keepalive, "Keep-alive in seconds, 5..65535 (default 60)")
+        ->check(CLI::Range(5, 65535))
         ->group(group);
     command
         .add_option("-V,--protocol-version", flags.protocol,
