@@ -631,7 +631,9 @@ void Client::Impl::lost(const std::string& cause) {
     // closing): the notice is said once per loss.
     const bool was_connected = connected.exchange(false);
     ++losses;
-    if (behaviour.auto_reconnect) hold_lost_socket_number();
+    // Once per loss: Paho reports an MQTT 5 loss twice (the DISCONNECT, then the socket),
+    // and the second report frees no socket.
+    if (behaviour.auto_reconnect && was_connected) hold_lost_socket_number();
     std::uint64_t none = 0;
     lost_ns.compare_exchange_strong(none, monotonic_ns());
     {
@@ -939,9 +941,13 @@ std::vector<int> Client::subscribe(const std::vector<SubscribeRequest>& requests
 }
 
 bool Client::resubscribe(const std::vector<SubscribeRequest>& requests, AnswerDeadline deadline) {
+    return unless_lost_again([&] { subscribe(requests, deadline); });
+}
+
+bool Client::unless_lost_again(const std::function<void()>& request) {
     const auto losses = impl_->losses.load();
     try {
-        subscribe(requests, deadline);
+        request();
         return true;
     } catch (const Error& error) {
         // Paho refuses at once once its socket is gone, a moment before lost() hears of it.
@@ -967,11 +973,14 @@ void Client::unsubscribe(const std::vector<std::string>& filters, const Properti
             // meets it whenever there is nothing to clean.
             const int reason = error.get_reason_code();
             if (reason == MQTTREASONCODE_NO_SUBSCRIPTION_FOUND) continue;
-            const std::string why = reason >= 0x80 && reason < 0xff
-                                        ? reason_text(reason)
-                                        : error_text(error.get_return_code());
-            throw make_error(ExitCode::Failure, "broker refused the unsubscription from '{}': {}",
-                             filter, why);
+            if (reason >= 0x80 && reason < 0xff) {
+                throw make_error(ExitCode::Failure,
+                                 "broker refused the unsubscription from '{}': {}", filter,
+                                 reason_text(reason));
+            }
+            // Not the broker's answer: the connection went, or Paho refused the request.
+            throw make_error(ExitCode::Failure, "unsubscribe from '{}' failed: {}", filter,
+                             error_text(error.get_return_code()));
         }
     }
 }

@@ -106,6 +106,8 @@ class Client {
     // was lost again before the broker answered (the next reconnect calls it again).
     bool resubscribe(const std::vector<SubscribeRequest>& requests,
                      AnswerDeadline deadline = kNoDeadline);
+    // Runs `request` (a subscribe() or unsubscribe() after a reconnect) with the same rule.
+    bool unless_lost_again(const std::function<void()>& request);
     void unsubscribe(const std::vector<std::string>& filters, const Properties& properties = {},
                      AnswerDeadline deadline = kNoDeadline);
 

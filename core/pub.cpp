@@ -291,7 +291,10 @@ class Publisher {
         // answered with a PUBACK (see Client::library_unfinished()). Their window never
         // frees, so a run cut short by -W or the stall budget has that as its real cause.
         std::size_t downgraded = 0;
-        if (qos2_sent_ && (code == ExitCode::Success || code == ExitCode::Timeout || stalled_)) {
+        // Only a broker that answers can have downgraded a flow; while it is away, Paho's
+        // queued CONNECT would count as a flow too.
+        if (qos2_sent_ && !lost &&
+            (code == ExitCode::Success || code == ExitCode::Timeout || stalled_)) {
             const std::size_t unfinished = counts.sent - counts.completed;
             const std::size_t tracked = client_.library_unfinished();
             if (tracked > unfinished) downgraded = tracked - unfinished;

@@ -131,7 +131,7 @@ class Subscriber {
     // that is shutting down still takes the first attempt): the next reconnect comes back.
     void resubscribe(Clock::time_point deadline) {
         if (!client_.resubscribe(requests(), deadline)) return;
-        unsubscribe(deadline);
+        client_.unless_lost_again([&] { unsubscribe(deadline); });
     }
 
     void unsubscribe(Clock::time_point deadline) {
