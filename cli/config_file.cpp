@@ -6,9 +6,12 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <optional>
 #include <set>
 #include <sstream>
@@ -121,12 +124,13 @@ void apply_config_file(CLI::App& command, const ConfigFlags& flags) {
             return;
         }
     }
-    std::vector<CLI::ConfigItem> items;
-    try {
-        items = CLI::ConfigTOML().from_file(path);
-    } catch (const CLI::Error& error) {
-        throw usage_error("cannot read config file '{}': {}", path, error.what());
-    }
+    // Read here and parsed by parse_config_text(), the function fuzz/config_file_fuzz.cpp
+    // drives, so the fuzzed parser is the one that runs.
+    std::ifstream file(path);
+    if (!file) throw usage_error("cannot read config file '{}': {}", path, std::strerror(errno));
+    std::stringstream text;
+    text << file.rdbuf();
+    const std::vector<CLI::ConfigItem> items = parse_config_text(text.str(), path);
     warn_if_exposed(path, items);
     apply_config_items(command, items, flags.profile, path);
 }
