@@ -165,6 +165,10 @@ void apply_config_items(CLI::App& command, const std::vector<CLI::ConfigItem>& i
                 }
                 continue;
             }
+            // `key = []`: CLI11's flag callbacks read the first value unchecked.
+            if (item.inputs.empty()) {
+                throw usage_error("config file '{}': '{}' has no value", path, item.name);
+            }
             if (option->count() > 0 && from_file.count(option) == 0) continue;  // argv wins
             if (set_otherwise_on_command_line(command, item.name, from_file)) continue;
             option->clear();

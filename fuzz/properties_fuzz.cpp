@@ -9,6 +9,7 @@
 #include <fuzzer/FuzzedDataProvider.h>
 
 #include <array>
+#include <cctype>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -45,7 +46,11 @@ std::uint64_t largest(PropertyType type) {
 }
 
 void check_accepted(const mqtk::Property& property, PacketKind kind, std::string_view name) {
-    MQTK_FUZZ_CHECK(mqtk::property_name(property.id) == name);
+    // Names are matched in any case, as mosquitto matches them.
+    std::string lower(name);
+    for (char& c : lower)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    MQTK_FUZZ_CHECK(mqtk::property_name(property.id) == lower);
     MQTK_FUZZ_CHECK(mqtk::property_allowed_in(property.id, kind));
     const PropertyType type = mqtk::property_type(property.id);
     switch (type) {

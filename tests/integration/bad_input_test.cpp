@@ -176,6 +176,7 @@ std::vector<Row> connection_rows(const TempDir& dir) {
         {{"--config", dir.file("missing.toml")}, "cannot read config file"},
         {{"--config", dir.write("broken.toml", "keepalive = [\n")}, "config file"},
         {{"--config", dir.write("often.toml", "keepalive = \"often\"\n")}, "--keepalive"},
+        {{"--config", dir.write("no-value.toml", "keepalive = []\n")}, "has no value"},
         {{"--config", dir.write("qos.toml", "will-qos = 7\n")}, "--will-qos"},
         {{"--config", dir.write("empty.toml", ""), "--profile", "lab"}, "no [lab] section"},
     };
