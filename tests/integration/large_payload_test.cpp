@@ -31,10 +31,11 @@ constexpr std::size_t kPayloadBytes = 20'000'000;
 // The promise: at most 1.5 times mosquitto_pub's time, plus 0.3 s for mqtk's heavier
 // start-up (C++ and Paho's threads, ~5 ms quiet) and a busy machine's scheduling. The
 // sanitizer build's mqtk is 2-3 times slower than mosquitto_pub's plain build, so there
-// the bound only guards against the stall itself (a second per partial write: 5-10 times
-// mosquitto_pub for 20 MB). benchmarks/pub.sh measures the ratio like for like.
+// the bound only guards against the stall itself (a second per partial write: 5 s and
+// more for 20 MB, against mosquitto_pub's ~0.1 s; seen under ASan at ctest -j3: 7.8x).
+// benchmarks/pub.sh measures the ratio like for like.
 #ifdef MQTK_SANITIZE
-constexpr double kRatio = 4.0;
+constexpr double kRatio = 10.0;
 #else
 constexpr double kRatio = 1.5;
 #endif
