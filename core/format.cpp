@@ -1,7 +1,8 @@
 // Rendering of received messages, byte for byte as mosquitto_sub 2.0.11 prints them
 // (client/sub_client_output.c): payload only, -v, -N, and -F templates with every
-// sequence of its OUTPUT FORMAT, including its quirks (a width truncates %p, %x halves it,
-// "%-p" pads with as many spaces as the payload is long, %j cuts the payload at a NUL).
+// sequence of its OUTPUT FORMAT (and 2.1's %f and %d), including its quirks (a width
+// truncates %p, %x halves it, "%-p" pads with as many spaces as the payload is long, %j
+// cuts the payload at a NUL).
 // %j and %J are mosquitto's own JSON, which it builds with cJSON 1.7.15; the writer below
 // reproduces cJSON's layout (tabs, ", " in arrays) and, for %J, re-prints the payload the
 // way cJSON parses and prints it. --json is mqtk's own schema (core/jsonl.h).
@@ -17,6 +18,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
@@ -79,7 +81,7 @@ Error format_error(std::string_view format, std::string_view problem) {
 }
 
 bool is_conversion(char c) {
-    return std::string_view("%ACDEFIlmPpqRSrtjJUxX").find(c) != std::string_view::npos;
+    return std::string_view("%ACDdEFfIlmPpqRSrtjJUxX").find(c) != std::string_view::npos;
 }
 
 bool is_digit(char c) {
@@ -344,6 +346,38 @@ void append_int(std::string& out, int value, const Segment& s) {
         append_padding(out, ' ', fill);
         out.append(buffer, end);
     }
+}
+
+// mosquitto 2.1's formatted_print_float(): a 4-byte (%f) or 8-byte (%d) payload read as an
+// IEEE 754 number in this machine's byte order, printed by printf as "%.*f" (6 decimals
+// unless a precision is given), "%-*.*f", "%0*.*f" or "%*.*f". False, printing nothing,
+// for a payload of any other length.
+bool append_float(std::string& out, std::string_view payload, char conversion, const Segment& s) {
+    double value = 0;
+    if (conversion == 'f') {
+        float single = 0;
+        if (payload.size() != sizeof single) return false;
+        std::memcpy(&single, payload.data(), sizeof single);
+        value = single;
+    } else {
+        if (payload.size() != sizeof value) return false;
+        std::memcpy(&value, payload.data(), sizeof value);
+    }
+    const char* spec = s.width == 0   ? "%.*f"
+                       : s.left       ? "%-*.*f"
+                       : s.pad == '0' ? "%0*.*f"
+                                      : "%*.*f";
+    const auto print = [&](char* buffer, std::size_t size) {
+        return s.width == 0 ? std::snprintf(buffer, size, spec, s.precision, value)
+                            : std::snprintf(buffer, size, spec, s.width, s.precision, value);
+    };
+    const int length = print(nullptr, 0);
+    if (length <= 0) return true;
+    const std::size_t start = out.size();
+    out.resize(start + static_cast<std::size_t>(length) + 1);  // snprintf writes the NUL too
+    print(out.data() + start, static_cast<std::size_t>(length) + 1);
+    out.resize(start + static_cast<std::size_t>(length));
+    return true;
 }
 
 std::string_view c_string(std::string_view text) {
@@ -912,11 +946,10 @@ struct Formatter::Impl {
     }
 
     void render_verbose(const Message& message, std::string& out) const;
-    // Returns how many %J found a payload that is not JSON.
-    int render_template(const Message& message, std::string& out) const;
-    // False for a %J whose payload is not JSON (it then prints nothing).
-    bool render_field(const Segment& s, const Message& message, SplitTime when,
-                      std::string& out) const;
+    RenderProblems render_template(const Message& message, std::string& out) const;
+    // Counts in `problems` a field that cannot print this payload (it prints nothing).
+    void render_field(const Segment& s, const Message& message, SplitTime when, std::string& out,
+                      RenderProblems& problems) const;
 };
 
 void Formatter::Impl::render_verbose(const Message& message, std::string& out) const {
@@ -933,8 +966,8 @@ void Formatter::Impl::render_verbose(const Message& message, std::string& out) c
     if (!options.no_eol) out += '\n';
 }
 
-int Formatter::Impl::render_template(const Message& message, std::string& out) const {
-    int invalid_json = 0;
+RenderProblems Formatter::Impl::render_template(const Message& message, std::string& out) const {
+    RenderProblems problems;
     SplitTime when;
     if (compiled.uses_clock) {
         when = split(message.received_at);
@@ -946,7 +979,7 @@ int Formatter::Impl::render_template(const Message& message, std::string& out) c
                 out.append(compiled.literals, s.offset, s.length);
                 break;
             case SegmentKind::Field:
-                if (!render_field(s, message, when, out)) ++invalid_json;
+                render_field(s, message, when, out, problems);
                 break;
             case SegmentKind::Calendar:
                 out.append(time.calendar_text[s.offset]);
@@ -959,11 +992,11 @@ int Formatter::Impl::render_template(const Message& message, std::string& out) c
         }
     }
     if (!options.no_eol) out += '\n';
-    return invalid_json;
+    return problems;
 }
 
-bool Formatter::Impl::render_field(const Segment& s, const Message& message, SplitTime when,
-                                   std::string& out) const {
+void Formatter::Impl::render_field(const Segment& s, const Message& message, SplitTime when,
+                                   std::string& out, RenderProblems& problems) const {
     const auto& properties = message.properties;
     const Property* property = nullptr;
     switch (s.conversion) {
@@ -1005,8 +1038,17 @@ bool Formatter::Impl::render_field(const Segment& s, const Message& message, Spl
             break;
         case 'j':
         case 'J':
-            return append_mosquitto_json(out, message, time, when.nanoseconds, s.conversion == 'J',
-                                         options.pretty);
+            if (!append_mosquitto_json(out, message, time, when.nanoseconds, s.conversion == 'J',
+                                       options.pretty)) {
+                ++problems.not_json;
+            }
+            break;
+        case 'f':
+            if (!append_float(out, message.payload, 'f', s)) ++problems.not_float;
+            break;
+        case 'd':
+            if (!append_float(out, message.payload, 'd', s)) ++problems.not_double;
+            break;
         case 'A':
             append_numeric_property(out, properties, PropertyId::TopicAlias, 0xFFFF, s);
             break;
@@ -1044,7 +1086,6 @@ bool Formatter::Impl::render_field(const Segment& s, const Message& message, Spl
         default:
             break;
     }
-    return true;
 }
 
 Formatter::Formatter(const OutputOptions& options) : impl_(std::make_unique<Impl>(options)) {}
@@ -1052,7 +1093,7 @@ Formatter::~Formatter() = default;
 Formatter::Formatter(Formatter&&) noexcept = default;
 Formatter& Formatter::operator=(Formatter&&) noexcept = default;
 
-int Formatter::render(const Message& message, std::string& out) const {
+RenderProblems Formatter::render(const Message& message, std::string& out) const {
     switch (impl_->mode) {
         case Impl::Mode::Json:
             append_json(message, out, impl_->options.pretty);
@@ -1069,7 +1110,7 @@ int Formatter::render(const Message& message, std::string& out) const {
             if (!impl_->options.no_eol) out += '\n';
             break;
     }
-    return 0;
+    return {};
 }
 
 }  // namespace mqtk

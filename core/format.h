@@ -1,6 +1,6 @@
 // Rendering of received messages for sub and echo: payload only, -v, -N, -F templates
-// (every sequence of mosquitto_sub's OUTPUT FORMAT) and --json. The template is compiled
-// once at start-up; render() is the per-message hot path and only appends bytes.
+// (every sequence of mosquitto_sub's OUTPUT FORMAT, and 2.1's %f and %d) and --json. The template
+// is compiled once at start-up; render() is the per-message hot path and only appends bytes.
 #pragma once
 
 #include <memory>
@@ -11,6 +11,13 @@
 
 namespace mqtk {
 
+// Per message: -F fields that found a payload they cannot print.
+struct RenderProblems {
+    int not_json = 0;    // %J: the payload is not JSON
+    int not_float = 0;   // %f: the payload is not 4 bytes (mosquitto 2.1)
+    int not_double = 0;  // %d: the payload is not 8 bytes (mosquitto 2.1)
+};
+
 class Formatter {
   public:
     // Throws mqtk::Error(Usage) for an invalid -F template.
@@ -20,9 +27,9 @@ class Formatter {
     Formatter& operator=(Formatter&&) noexcept;
 
     // Appends the rendering of `message` to `out`, including the end of line unless -N.
-    // Returns how many %J of the -F template found a payload that is not JSON: each
-    // prints nothing, and mosquitto_sub reports each on stderr.
-    int render(const Message& message, std::string& out) const;
+    // Returns the -F fields that could not read the payload as they asked: each prints
+    // nothing, and mosquitto_sub reports each on stderr.
+    RenderProblems render(const Message& message, std::string& out) const;
 
   private:
     struct Impl;

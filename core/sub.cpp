@@ -193,17 +193,29 @@ class Subscriber {
             if (options_.skip_retained && message.retain) return;
             // mosquitto_sub's --random-filter skips only the printing: -C still counts.
             if (options_.random_filter < 100 && !chosen()) return count(message);
-            int invalid_json = 0;
+            RenderProblems problems;
             const bool written = output_.write_with(
-                [&](std::string& out) { invalid_json = formatter_.render(message, out); });
-            // As mosquitto_sub: once per %J, the message still printed without it.
-            for (int i = 0; i < invalid_json; ++i) {
-                notice("message payload is not valid JSON on topic {}", message.topic);
-            }
+                [&](std::string& out) { problems = formatter_.render(message, out); });
+            report(problems, message);
             if (!written) return end(Ending::ReaderGone);
             count(message);
         } catch (const std::exception& error) {
             end(Ending::Failed, error.what());
+        }
+    }
+
+    // As mosquitto_sub: once per field, the message still printed without it.
+    static void report(const RenderProblems& problems, const Message& message) {
+        for (int i = 0; i < problems.not_json; ++i) {
+            notice("message payload is not valid JSON on topic {}", message.topic);
+        }
+        for (int i = 0; i < problems.not_float; ++i) {
+            notice("%f needs a 4-byte float payload; {} bytes on topic {}", message.payload.size(),
+                   message.topic);
+        }
+        for (int i = 0; i < problems.not_double; ++i) {
+            notice("%d needs an 8-byte float payload; {} bytes on topic {}", message.payload.size(),
+                   message.topic);
         }
     }
 

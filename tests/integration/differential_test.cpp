@@ -324,6 +324,11 @@ const std::vector<Case> kCases = {
     {"sub-output", "sub.v-N", Tool::Sub, {"-v", "-N", "-t", "{t}", "-C", "1"}, Listener::Plain, kStdout | kWire, {}, {kHello}},
     {"sub-output", "sub.F-fields", Tool::Sub, {"-F", "%t|%p|%q|%r|%l|%x|%X|%%", "-q", "1", "-t", "{t}", "-C", "1"}, Listener::Plain, kStdout | kWire,
      {}, {{"{t}", "Hi\x01", 1}}},
+    // 1.5f and -2.25 in this machine's byte order (x86-64: little endian)
+    {"sub-output", "sub.F-float", Tool::Sub, {"-F", "%f|%.2f", "-t", "{t}", "-C", "1"}, Listener::Plain, kStdout | kWire, {}, {{"{t}", std::string("\x00\x00\xc0\x3f", 4)}}, {},
+     "`-F %f`, `-F %d`", ExitClass::Success},
+    {"sub-output", "sub.F-double", Tool::Sub, {"-F", "[%9.3d]", "-t", "{t}", "-C", "1"}, Listener::Plain, kStdout | kWire, {}, {{"{t}", std::string("\x00\x00\x00\x00\x00\x00\x02\xc0", 8)}}, {},
+     "`-F %f`, `-F %d`", ExitClass::Success},
     {"sub-output", "sub.F-escapes", Tool::Sub, {"-F", "a\\tb\\n%p\\\\", "-t", "{t}", "-C", "1"}, Listener::Plain, kStdout | kWire, {}, {kHello}},
     {"sub-output", "sub.F-width", Tool::Sub, {"-F", "[%10p][%-6l][%03l]", "-t", "{t}", "-C", "1"}, Listener::Plain, kStdout | kWire, {}, {kHello}},
     {"sub-output", "sub.F-retained", Tool::Sub, {"-F", "%r:%p", "-t", "{t}", "-C", "1"}, Listener::Plain, kStdout | kWire, {kHello}},

@@ -1399,3 +1399,32 @@ TEST_CASE("sub: colour only on a terminal, never with NO_COLOR") {
         CHECK(r.out.find("c x") != std::string::npos);
     }
 }
+
+TEST_CASE("sub: -F %f and %d read raw IEEE 754 payloads, as mosquitto 2.1's sub") {
+    // No 2.1 binary is packaged: the expected bytes follow its man page (the payload as a
+    // 4- or 8-byte float, printf's %f) and client/sub_client_output.c.
+    Broker broker;
+    TempDir dir;
+    const float single = 21.5F;
+    const double twice = -0.125;
+    Process sub({mqtk_binary(), "sub", "-h", broker.host(), "-p", str(broker.port()), "-i",
+                 "floats", "-t", "f/#", "-C", "3", "-F", "%t [%.2f] [%08.3d]"});
+    REQUIRE_SUBSCRIBED(broker, sub, "floats", {"f/#"});
+    inject(broker, {"-t", "f/single", "-f",
+                    dir.write("f", std::string(reinterpret_cast<const char*>(&single), 4))});
+    inject(broker, {"-t", "f/double", "-f",
+                    dir.write("d", std::string(reinterpret_cast<const char*>(&twice), 8))});
+    inject(broker, {"-t", "f/text", "-m", "abc"});
+    const ProcessResult r = sub.wait(20s);
+    INFO(r.describe());
+    CHECK(r.exit_code == 0);
+    CHECK(r.out == "f/single [21.50] []\nf/double [] [-000.125]\nf/text [] []\n");
+    // One line per field that could not read its payload; the message is still printed.
+    CHECK(count_lines(r.err) == 4);
+    for (const char* line : {"mqtk: %d needs an 8-byte float payload; 4 bytes on topic f/single\n",
+                             "mqtk: %f needs a 4-byte float payload; 8 bytes on topic f/double\n",
+                             "mqtk: %f needs a 4-byte float payload; 3 bytes on topic f/text\n",
+                             "mqtk: %d needs an 8-byte float payload; 3 bytes on topic f/text\n"}) {
+        CHECK_MESSAGE(r.err.find(line) != std::string::npos, line);
+    }
+}

@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <ctime>
+#include <limits>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -309,10 +310,50 @@ TEST_CASE("format: an empty -F template prints an empty line per message, as mos
 TEST_CASE("format: render() counts each %J whose payload is not JSON, for the stderr report") {
     const Formatter formatter(options("", "A%JB%J%j"));
     std::string out;
-    CHECK(formatter.render(make("t", "not json"), out) == 2);
+    CHECK(formatter.render(make("t", "not json"), out).not_json == 2);
     CHECK(out.substr(0, 2) == "AB");  // %J prints nothing for it, as mosquitto_sub
     out.clear();
-    CHECK(formatter.render(make("t", "{\"a\":1}"), out) == 0);
-    CHECK(Formatter(options("", "%j")).render(make("t", "not json"), out) == 0);
-    CHECK(Formatter(options("-v")).render(make("t", "not json"), out) == 0);
+    CHECK(formatter.render(make("t", "{\"a\":1}"), out).not_json == 0);
+    CHECK(Formatter(options("", "%j")).render(make("t", "not json"), out).not_json == 0);
+    CHECK(Formatter(options("-v")).render(make("t", "not json"), out).not_json == 0);
+}
+
+// mosquitto 2.1's %f and %d (client/sub_client_output.c, formatted_print_float): the payload's
+// bytes as an IEEE 754 float or double in this machine's byte order, through printf's %f.
+std::string bytes_of(float value) {
+    return std::string(reinterpret_cast<const char*>(&value), sizeof value);
+}
+std::string bytes_of(double value) {
+    return std::string(reinterpret_cast<const char*>(&value), sizeof value);
+}
+
+TEST_CASE("format: %f and %d print a 4- or 8-byte IEEE 754 payload as printf's %f (2.1)") {
+    CHECK(render(options("", "%f"), make("t", bytes_of(1.5F))) == "1.500000\n");
+    CHECK(render(options("", "%d"), make("t", bytes_of(-2.25))) == "-2.250000\n");
+    CHECK(render(options("", "%.2f"), make("t", bytes_of(3.14159F))) == "3.14\n");
+    CHECK(render(options("", "%.0d"), make("t", bytes_of(2.5))) == "2\n");  // to even
+    CHECK(render(options("", "[%9.3d]"), make("t", bytes_of(-2.25))) == "[   -2.250]\n");
+    CHECK(render(options("", "[%-9.1f]"), make("t", bytes_of(1.5F))) == "[1.5      ]\n");
+    CHECK(render(options("", "[%09.3d]"), make("t", bytes_of(-2.25))) == "[-0002.250]\n");
+    // A float is widened to double first: its own rounding shows.
+    CHECK(render(options("", "%.10f"), make("t", bytes_of(0.1F))) == "0.1000000015\n");
+    CHECK(render(options("", "%f %d"), make("t", bytes_of(16777217.0))) == " 16777217.000000\n");
+    CHECK(render(options("", "%d|%f"),
+                 make("t", bytes_of(std::numeric_limits<double>::infinity()))) == "inf|\n");
+}
+
+TEST_CASE("format: %f or %d with a payload of another length prints nothing and is counted") {
+    const Formatter formatter(options("", "<%f><%d><%p>"));
+    std::string out;
+    mqtk::RenderProblems problems = formatter.render(make("t", "abc"), out);
+    CHECK(out == "<><><abc>\n");
+    CHECK(problems.not_float == 1);
+    CHECK(problems.not_double == 1);
+    CHECK(problems.not_json == 0);
+    out.clear();
+    problems = formatter.render(make("t", bytes_of(1.0F)), out);
+    CHECK(out == "<1.000000><>" + std::string("<") + bytes_of(1.0F) + ">\n");
+    CHECK(problems.not_float == 0);
+    CHECK(problems.not_double == 1);
+    CHECK(formatter.render(make("t", ""), out).not_float == 1);  // empty is not a float either
 }
