@@ -401,6 +401,15 @@ struct Client::Impl {
     MessageHandler message_handler;
     LostHandler lost_handler;
     ConnectedHandler reconnected_handler;
+    std::function<void()> subscribed_handler;
+    // Calls subscribed_handler from the SUBACK's completion, on Paho's receive thread.
+    struct SubackListener : mqtt::iaction_listener {
+        Impl* impl = nullptr;
+        void on_success(const mqtt::token&) override {
+            if (impl->subscribed_handler) impl->subscribed_handler();
+        }
+        void on_failure(const mqtt::token&) override {}
+    } suback_listener;
     Message scratch;  // reused for every arrival (receive thread only)
 
     PublishListener listener;
@@ -887,6 +896,10 @@ void Client::on_message(MessageHandler handler) {
 void Client::on_connection_lost(LostHandler handler) {
     impl_->lost_handler = std::move(handler);
 }
+void Client::on_subscribed(std::function<void()> handler) {
+    impl_->subscribed_handler = std::move(handler);
+}
+
 void Client::on_reconnected(ConnectedHandler handler) {
     impl_->reconnected_handler = std::move(handler);
 }
@@ -907,9 +920,12 @@ std::vector<int> Client::subscribe(const std::vector<SubscribeRequest>& requests
             const mqtt::subscribe_options options(
                 request.no_local, request.retain_as_published,
                 static_cast<mqtt::subscribe_options::RetainHandling>(request.retain_handling));
-            tokens.push_back(v5 ? impl_->paho->subscribe(request.filter, request.qos, options,
-                                                         to_paho(request.properties))
-                                : impl_->paho->subscribe(request.filter, request.qos));
+            auto& listener = impl_->suback_listener;
+            listener.impl = impl_.get();
+            tokens.push_back(
+                v5 ? impl_->paho->subscribe(request.filter, request.qos, nullptr, listener, options,
+                                            to_paho(request.properties))
+                   : impl_->paho->subscribe(request.filter, request.qos, nullptr, listener));
         }
         std::vector<int> granted;
         for (std::size_t i = 0; i < tokens.size(); ++i) {

@@ -92,6 +92,11 @@ class Client {
     using ConnectDone = std::function<void(const Error* failure)>;
     void connect_async(ConnectDone done);
 
+    // Runs on Paho's receive thread as each SUBACK arrives, before the message handler
+    // hears of anything that followed it on the wire (sub -E stops there, as mosquitto_sub
+    // does in its subscribe callback). Must not block. Set before subscribe().
+    void on_subscribed(std::function<void()> handler);
+
     // Until when subscribe() and unsubscribe() wait for the broker's answer; by default for
     // ever (as mosquitto_sub does), though a signal still ends the wait: Error(Interrupted).
     using AnswerDeadline = std::chrono::steady_clock::time_point;

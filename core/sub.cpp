@@ -96,6 +96,10 @@ class Subscriber {
           client_(connection, "sub", SessionBehaviour{.auto_reconnect = true}) {
         client_.on_message([this](const Message& message) { handle(message); });
         client_.on_reconnected([this] { resubscribe_ = true; });
+        // -E: what follows the SUBACK (retained messages) is not printed, as mosquitto_sub,
+        // which disconnects in its subscribe callback. Decided on the receive thread: from
+        // the main thread, after the SUBACK's wait, it raced the messages behind it.
+        if (options_.exit_after_subscribe) client_.on_subscribed([this] { end(Ending::Done); });
     }
 
     ExitCode run() {

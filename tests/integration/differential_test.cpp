@@ -122,6 +122,14 @@ const std::map<std::string, std::string> kNotDifferential = {
 
 const Message kHello{"{t}", "hello"};
 
+// `n` retained messages under {t}/: what a SUBACK is followed by at once.
+std::vector<Message> retained_under_topic(int n) {
+    std::vector<Message> messages;
+    for (int i = 0; i < n; ++i)
+        messages.push_back({"{t}/" + std::to_string(i), "r" + std::to_string(i), 0, true});
+    return messages;
+}
+
 // clang-format off
 const std::vector<Case> kCases = {
     // --- pub: one connection flag at a time, against a plain broker
@@ -241,6 +249,9 @@ const std::vector<Case> kCases = {
     {"pairs", "sub.E-and-C", Tool::Sub, {"-E", "-C", "1", "-t", "{t}"}},
     {"pairs", "sub.E-and-R", Tool::Sub, {"-E", "-R", "-t", "{t}"}, Listener::Plain, kStdout | kWire, {kHello}},
     {"pairs", "sub.E-and-retained-only", Tool::Sub, {"-E", "--retained-only", "-t", "{t}"}},
+    // -E prints nothing of the retained messages right behind the SUBACK
+    {"pairs", "sub.E-many-retained", Tool::Sub, {"-E", "-t", "{t}/#"}, Listener::Plain, kStdout | kWire, retained_under_topic(20)},
+    {"pairs", "sub.E-and-retained-only-many", Tool::Sub, {"-E", "--retained-only", "-t", "{t}/#"}, Listener::Plain, kStdout | kWire, retained_under_topic(20)},
     {"pairs", "sub.R-and-C", Tool::Sub, {"-R", "-C", "1", "-t", "{t}"}, Listener::Plain, kStdout | kWire, {{"{t}", "old"}}, {{"{t}", "new"}}},
     {"pairs", "sub.retained-only-and-C", Tool::Sub, {"--retained-only", "-C", "1", "-t", "{t}/#"}, Listener::Plain, kStdout | kWire,
      {{"{t}/a", "r1"}, {"{t}/b", "r2"}}},
