@@ -283,86 +283,46 @@ TlsContextSettings tls_context_settings(const ConnectOptions& options) {
 
 }  // namespace
 
-// Counts publish completions and wakes the publisher when the window has room.
+// Tells the PublishWindow what became of each publish, read from Paho's token.
 //
 // Across a reconnect with a kept session Paho sends the unacknowledged messages again,
 // but the tokens of those it was writing as the connection broke may never complete (it
 // failed some with a bare -1, and with a broken write some never hear of their PUBACK):
-// counted in the window they would hold it shut for ever. So a reconnect settles the
-// window: what was in flight counts as `resent` and leaves it, and a late outcome of a
-// publish made before the reconnect (known by its publish time) only corrects the counts.
+// counted in the window they would hold it shut for ever. Hence
+// PublishWindow::settle_after_reconnect() at each reconnect.
 class PublishListener : public mqtt::iaction_listener {
   public:
+    explicit PublishListener(PublishWindow& window) : window_(window) {}
+
     void on_success(const mqtt::token& token) override {
-        report(token, true);
-        std::lock_guard lock(mutex);
-        ++counts.completed;
-        progress_ns = monotonic_ns();
-        if (settled(token)) {
-            if (counts.resent > 0) --counts.resent;
-            return;
-        }
-        release();
+        complete(token, PublishWindow::Outcome::Completed);
     }
     void on_failure(const mqtt::token& token) override {
-        report(token, false);
         const int rc = token.get_return_code();
         const int reason = token.get_reason_code();
-        std::lock_guard lock(mutex);
-        progress_ns = monotonic_ns();
-        if (settled(token)) return;  // already counted as resent at the reconnect
         // Paho discards a publish still in flight when the session goes with the
         // connection (clean session, or MQTT 5 without session expiry): nobody refused it.
         if (rc == MQTTASYNC_OPERATION_INCOMPLETE || rc == MQTTASYNC_DISCONNECTED) {
-            ++counts.dropped;
-            release();
-            return;
+            return complete(token, PublishWindow::Outcome::SessionLost);
         }
         // A QoS 1/2 PUBLISH whose write failed as the connection broke fails its token
         // with a bare -1, but Paho keeps the message in its session and sends it again
         // after reconnecting - if there is a session to keep.
         const bool refusal = reason >= 0x80 && reason < 0xff;  // 0xff: Paho's "none"
         if (rc == MQTTASYNC_FAILURE && !refusal && qos_of(token) > 0) {
-            ++(keeps_session ? counts.resent : counts.dropped);
-            release();
-            return;
+            return complete(token, PublishWindow::Outcome::WriteBroken);
         }
-        ++counts.failed;
-        if (first_error.empty()) {
-            failed_any = true;
-            first_error = refusal ? fmt::format("broker refused the publish: {} (0x{:02x})",
-                                                reason_text(reason), reason)
-                                  : fmt::format("publish failed: {}", error_text(rc));
-        }
-        release();
+        complete(token, PublishWindow::Outcome::Failed,
+                 refusal ? fmt::format("broker refused the publish: {} (0x{:02x})",
+                                       reason_text(reason), reason)
+                         : fmt::format("publish failed: {}", error_text(rc)));
     }
-
-    // After a reconnect with a kept session (see the class comment).
-    void settle_window() {
-        std::lock_guard lock(mutex);
-        if (!keeps_session) return;
-        counts.resent += in_flight;
-        in_flight = 0;
-        reconnected_ns = monotonic_ns();
-        if (waiting) room.notify_one();
-    }
-
-    std::mutex mutex;
-    std::condition_variable room;
-    PublishCounts counts;
-    std::uint64_t in_flight = 0;
-    bool waiting = false;
-    std::uint64_t wake_at = 0;  // in_flight at which a waiter wants to hear of it
-    std::string first_error;
-    std::atomic<bool> failed_any{false};   // first_error is set: readable without the lock
-    Client::PublishCompletion completion;  // optional, see Client::on_publish_complete
-    bool keeps_session = false;            // the broker keeps the session across a reconnect
-    std::uint64_t reconnected_ns = 0;      // monotonic_ns() of the last settle_window()
-    std::uint64_t progress_ns = 0;         // last outcome, or the first publish after an idle spell
 
   private:
-    static std::uint64_t published_ns(const mqtt::token& token) {
-        return static_cast<std::uint64_t>(
+    // The admission stamp travels as the token's user context (see Client::publish), so
+    // it costs no allocation and no lookup.
+    static PublishWindow::Stamp stamp_of(const mqtt::token& token) {
+        return static_cast<PublishWindow::Stamp>(
             reinterpret_cast<std::uintptr_t>(token.get_user_context()));
     }
     static int qos_of(const mqtt::token& token) {
@@ -370,23 +330,18 @@ class PublishListener : public mqtt::iaction_listener {
         const auto message = delivery != nullptr ? delivery->get_message() : nullptr;
         return message ? message->get_qos() : 0;
     }
-    // Published before the last reconnect, so already out of the window.
-    bool settled(const mqtt::token& token) const { return published_ns(token) < reconnected_ns; }
-    // The publish time travels as the token's user context (see Client::publish), so
-    // timing costs no allocation and no lookup.
-    void report(const mqtt::token& token, bool ok) const {
-        if (completion) completion(published_ns(token), ok);
+    // A publish completing on Paho's receive thread wakes the waiting publisher at once,
+    // whatever the refill mark: at QoS 0 that was a write the socket could not take whole
+    // (paho_hooks.h), and Paho's send thread, which holds the rest of the window, sleeps
+    // until a new publish wakes it (or a second passes: pub -l of 1 KiB lines at QoS 0
+    // ran at ~9,000 msgs/s with 1.4 s of CPU in 22 s against a broker slower than the
+    // publisher).
+    void complete(const mqtt::token& token, PublishWindow::Outcome outcome,
+                  const std::string& error = {}) {
+        window_.complete(stamp_of(token), outcome, error, in_paho_receive_thread());
     }
-    // Wakes the waiting publisher once the window has drained to `wake_at` (see
-    // publish_refill_mark()), or at once for a QoS 0 publish completing on Paho's receive thread:
-    // that was a write the socket could not take whole (paho_hooks.h), and Paho's send
-    // thread, which holds the rest of the window, sleeps until a new publish wakes it (or
-    // a second passes: pub -l of 1 KiB lines at QoS 0 ran at ~9,000 msgs/s with 1.4 s of
-    // CPU in 22 s against a broker slower than the publisher).
-    void release() {
-        if (in_flight > 0) --in_flight;
-        if (waiting && (in_flight <= wake_at || in_paho_receive_thread())) room.notify_one();
-    }
+
+    PublishWindow& window_;
 };
 
 struct Client::Impl {
@@ -412,7 +367,8 @@ struct Client::Impl {
     } suback_listener;
     Message scratch;  // reused for every arrival (receive thread only)
 
-    PublishListener listener;
+    PublishWindow publishes{monotonic_ns};
+    PublishListener listener{publishes};
     std::size_t window = 20;
     mqtt::string_ref last_topic;
 
@@ -537,9 +493,9 @@ Client::Client(const ConnectOptions& options, std::string_view command, SessionB
     }
     impl_->build_connect_options();
     // A reconnect starts cleanly again under a clean session; MQTT 5 also needs an expiry.
-    impl_->listener.keeps_session =
+    impl_->publishes.set_keeps_session(
         !options.clean_session &&
-        (options.version != ProtocolVersion::V5 || options.session_expiry.value_or(0) > 0);
+        (options.version != ProtocolVersion::V5 || options.session_expiry.value_or(0) > 0));
     impl_->install_callbacks();
 }
 
@@ -598,7 +554,7 @@ void Client::Impl::install_callbacks() {
         // calls this after completing connect()'s token, so count calls rather than test a
         // flag that connect() sets: that raced and re-subscribed on the first connect.
         if (connected_calls.fetch_add(1) > 0) {
-            listener.settle_window();
+            publishes.settle_after_reconnect();
             if (closing) return;
             notice("reconnected");
             if (reconnected_handler) reconnected_handler();
@@ -645,10 +601,7 @@ void Client::Impl::lost(const std::string& cause) {
     if (behaviour.auto_reconnect && was_connected) hold_lost_socket_number();
     std::uint64_t none = 0;
     lost_ns.compare_exchange_strong(none, monotonic_ns());
-    {
-        std::lock_guard lock(listener.mutex);
-        if (listener.waiting) listener.room.notify_one();
-    }
+    publishes.wake();
     if (closing) return;
     if (behaviour.auto_reconnect) {
         if (was_connected) notice("{}; reconnecting", cause);
@@ -904,7 +857,7 @@ void Client::on_reconnected(ConnectedHandler handler) {
     impl_->reconnected_handler = std::move(handler);
 }
 void Client::on_publish_complete(PublishCompletion handler) {
-    impl_->listener.completion = std::move(handler);
+    impl_->publishes.set_completion(std::move(handler));
 }
 
 std::vector<int> Client::subscribe(const std::vector<SubscribeRequest>& requests,
@@ -1003,31 +956,13 @@ void Client::unsubscribe(const std::vector<std::string>& filters, const Properti
 
 bool Client::publish(const Message& message, const GiveUp& give_up) {
     auto& impl = *impl_;
-    auto& listener = impl.listener;
-    std::uint64_t now = 0;
-    {
-        std::unique_lock lock(listener.mutex);
-        while (give_up && listener.in_flight >= impl.window_for(message.qos)) {
-            if (!impl.connected && !impl.behaviour.publish_while_disconnected) break;
-            // Unlocked: give_up may look at this client (counts, errors) too.
-            lock.unlock();
-            if (give_up()) return false;
-            lock.lock();
-            if (listener.in_flight < impl.window_for(message.qos)) break;
-            listener.waiting = true;
-            listener.wake_at = publish_refill_mark(message.qos, impl.window_for(message.qos));
-            // A broker that stops acknowledging (RabbitMQ 3.10 with QoS 2) never makes room:
-            // wake regularly so the caller's deadline and signals are looked at.
-            listener.room.wait_for(lock, std::chrono::milliseconds(100));
-            listener.waiting = false;
-        }
-        if (listener.in_flight == 0) listener.progress_ns = monotonic_ns();
-        ++listener.in_flight;
-        ++listener.counts.sent;
-        // Stamped under the lock, so a reconnect's settle_window() is either before the
-        // stamp or counts this message.
-        now = monotonic_ns();
-    }
+    const std::size_t capacity = impl.window_for(message.qos);
+    const auto may_wait = [&] {
+        return give_up && (impl.connected || impl.behaviour.publish_while_disconnected);
+    };
+    const auto stamp = impl.publishes.admit(capacity, publish_refill_mark(message.qos, capacity),
+                                            give_up, may_wait);
+    if (!stamp) return false;
     if (!impl.last_topic || impl.last_topic.str() != message.topic) {
         impl.last_topic = mqtt::string_ref(message.topic);
     }
@@ -1038,20 +973,12 @@ bool Client::publish(const Message& message, const GiveUp& give_up) {
                                         message.qos, message.retain)
                 : mqtt::message::create(impl.last_topic, mqtt::binary_ref(message.payload),
                                         message.qos, message.retain, to_paho(message.properties));
-        static_assert(sizeof(void*) >= sizeof(std::uint64_t),
-                      "the publish time rides in a pointer");
-        void* published_at = reinterpret_cast<void*>(static_cast<std::uintptr_t>(now));
-        impl.paho->publish(paho_message, published_at, listener);
+        static_assert(sizeof(void*) >= sizeof(PublishWindow::Stamp),
+                      "the admission stamp rides in a pointer");
+        void* context = reinterpret_cast<void*>(static_cast<std::uintptr_t>(*stamp));
+        impl.paho->publish(paho_message, context, impl.listener);
     } catch (const mqtt::exception& error) {
-        {
-            std::lock_guard lock(listener.mutex);
-            if (now >= listener.reconnected_ns) {
-                --listener.in_flight;
-            } else if (listener.counts.resent > 0) {
-                --listener.counts.resent;
-            }
-            --listener.counts.sent;
-        }
+        impl.publishes.cancel(*stamp);
         const int rc = error.get_return_code();
         if (rc == MQTTASYNC_DISCONNECTED) {
             throw make_error(ExitCode::Failure, "connection to {} lost", impl.endpoint);
@@ -1064,41 +991,20 @@ bool Client::publish(const Message& message, const GiveUp& give_up) {
 
 bool Client::wait_for_completion(std::optional<std::chrono::steady_clock::time_point> deadline) {
     auto& impl = *impl_;
-    auto& listener = impl.listener;
-    std::unique_lock lock(listener.mutex);
-    while (listener.in_flight > 0) {
-        if (!impl.connected && !impl.behaviour.auto_reconnect) return false;
-        listener.waiting = true;
-        listener.wake_at = 0;
-        // The window listener signals only when someone waits; wake periodically anyway
-        // so a connection loss without a callback cannot strand us.
-        const auto wake = Clock::now() + std::chrono::milliseconds(100);
-        if (deadline && *deadline < wake) {
-            if (listener.room.wait_until(lock, *deadline) == std::cv_status::timeout &&
-                listener.in_flight > 0) {
-                listener.waiting = false;
-                return false;
-            }
-        } else {
-            listener.room.wait_until(lock, wake);
-        }
-        listener.waiting = false;
-    }
-    return true;
+    return impl.publishes.wait_until_empty(
+        deadline, [&] { return impl.connected || impl.behaviour.auto_reconnect; });
 }
 
 PublishCounts Client::counts() const {
-    std::lock_guard lock(impl_->listener.mutex);
-    return impl_->listener.counts;
+    return impl_->publishes.counts();
 }
 
 bool Client::publish_failed() const {
-    return impl_->listener.failed_any.load(std::memory_order_relaxed);
+    return impl_->publishes.failed_any();
 }
 
 std::string Client::first_publish_error() const {
-    std::lock_guard lock(impl_->listener.mutex);
-    return impl_->listener.first_error;
+    return impl_->publishes.first_error();
 }
 
 bool Client::session_present() const {
@@ -1124,10 +1030,7 @@ bool Client::is_connected() const {
 }
 
 std::chrono::nanoseconds Client::unacknowledged_for() const {
-    std::lock_guard lock(impl_->listener.mutex);
-    const auto& listener = impl_->listener;
-    if (listener.in_flight == 0) return std::chrono::nanoseconds(0);
-    return std::chrono::nanoseconds(monotonic_ns() - listener.progress_ns);
+    return std::chrono::nanoseconds(impl_->publishes.unacknowledged_for());
 }
 
 std::chrono::nanoseconds Client::offline_for() const {
@@ -1149,8 +1052,7 @@ void Client::disconnect(std::chrono::milliseconds timeout) {
         // publishes have completed there is nothing to wait for, except a flow the broker
         // broke off: RabbitMQ 3.10 answers a QoS 2 PUBLISH with a PUBACK, which completes
         // the token while Paho goes on waiting for a PUBREC that never comes.
-        std::lock_guard lock(impl.listener.mutex);
-        if (impl.listener.in_flight == 0) timeout = std::chrono::milliseconds(0);
+        if (impl.publishes.in_flight() == 0) timeout = std::chrono::milliseconds(0);
     }
     if (!impl.disconnect_sent.exchange(true) && impl.paho->is_connected()) {
         try {
@@ -1200,19 +1102,6 @@ Client::~Client() {
     // in the Impl: destroy Paho first, not in member order (which would free it last).
     impl_->paho.reset();
 #endif
-}
-
-// QoS 0
-// completes locally, when written: waiting for half the window refills it in batches
-// (waking per completion made the publisher and Paho's thread ping-pong on one mutex for
-// every message). QoS 1/2 complete when the broker answers, and a publisher that falls
-// silent until several answers are in stalls against a broker with Nagle's algorithm on
-// (mosquitto's default, set_tcp_nodelay false): the broker holds each answer after the
-// first until our TCP ACK, which our side delays (up to 40 ms) when it has nothing to
-// send. A publish as soon as there is room carries that ACK. Measured: pub -l -q 1 fell
-// from ~18,000 to ~1,800 msgs/s against a default mosquitto with the half-window mark.
-std::size_t publish_refill_mark(int qos, std::size_t window) {
-    return qos == 0 ? window / 2 : window - 1;
 }
 
 std::string library_versions() {

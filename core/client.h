@@ -14,6 +14,8 @@
 #include "core/error.h"
 #include "core/message.h"
 #include "core/options.h"
+#include "core/publish_counts.h"
+#include "core/publish_window.h"  // publish_refill_mark(), for bench's own windows
 
 namespace mqtk {
 
@@ -35,14 +37,6 @@ struct SubscribeRequest {
 };
 
 // Totals of publish outcomes so far.
-struct PublishCounts {
-    std::uint64_t sent = 0;       // handed to the client library
-    std::uint64_t completed = 0;  // written (QoS 0) or acknowledged (QoS 1/2)
-    std::uint64_t failed = 0;     // refused by the broker, or failed otherwise
-    std::uint64_t dropped = 0;    // in flight when the connection and its session were lost
-    std::uint64_t resent = 0;     // in flight at a loss; the kept session sends them again
-};
-
 // How a command wants the connection to behave beyond the user's options.
 struct SessionBehaviour {
     // Reconnect after a loss, with a back-off capped at 0.5 s, and say on stderr (notice())
@@ -158,11 +152,6 @@ class Client {
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };
-
-// How far a full publish window of `window` messages at `qos` must drain before a
-// waiting publisher refills it (Client::publish, and bench's own windows); why in
-// client.cpp.
-std::size_t publish_refill_mark(int qos, std::size_t window);
 
 // "Paho MQTT C++ 1.2.0, Paho MQTT C 1.3.x" as the libraries report themselves.
 std::string library_versions();
