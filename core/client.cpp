@@ -574,6 +574,13 @@ void Client::Impl::build_connect_options() {
             expiry.number = *options.session_expiry;
             properties.push_back(expiry);
         }
+        // Last, after -D's and the session expiry: mosquitto's clients add theirs there.
+        if (options.receive_maximum && !find_property(properties, PropertyId::ReceiveMaximum)) {
+            Property receive_maximum;
+            receive_maximum.id = PropertyId::ReceiveMaximum;
+            receive_maximum.number = *options.receive_maximum;
+            properties.push_back(receive_maximum);
+        }
         connect_options.set_properties(to_paho(properties));  // last: see #445
     }
 }
