@@ -188,9 +188,10 @@ class Subscriber {
             for (const auto& filter : options_.filters_out) {
                 if (topic_matches(filter, message.topic)) return;
             }
-            if (options_.remove_retained && message.retain) clear_retained(message.topic);
             if (options_.retained_only && !message.retain) return end(Ending::Done);
+            // As mosquitto_sub: a retained message -R skips is not cleared either.
             if (options_.skip_retained && message.retain) return;
+            if (options_.remove_retained && message.retain) clear_retained(message.topic);
             // mosquitto_sub's --random-filter skips only the printing: -C still counts.
             if (options_.random_filter < 100 && !chosen()) return count(message);
             int invalid_json = 0;
@@ -228,6 +229,9 @@ class Subscriber {
         Message empty;
         empty.topic = topic;
         empty.retain = true;
+        // QoS 1, as mosquitto_sub: disconnect() then waits for the broker's PUBACK, so the
+        // message is gone when sub exits.
+        empty.qos = 1;
         client_.publish(empty, {});  // on the receive thread: never wait
     }
 
