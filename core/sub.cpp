@@ -55,9 +55,14 @@ void check_options(const ConnectOptions& connection, const SubOptions& options) 
         throw usage_error("--retained-only and -R cannot be used together");
     }
     const bool v5 = connection.version == ProtocolVersion::V5;
-    if (!v5 && (options.no_local || options.retain_as_published || options.retain_handling != 0 ||
+    if (!v5 && (options.no_local || options.retain_handling != 0 ||
                 !options.subscribe_properties.empty())) {
-        throw usage_error("--no-local, --retain-as-published, --retain-handling and -D need -V 5");
+        throw usage_error("--no-local, --retain-handling and -D need -V 5");
+    }
+    // mosquitto_sub ignores it under MQTT 3.1.1, which always clears the retain flag of a
+    // message delivered to an existing subscription: nothing is lost but the flag.
+    if (!v5 && options.retain_as_published) {
+        notice("warning: --retain-as-published is ignored: it needs MQTT 5 (-V 5)");
     }
     if (options.retain_handling < 0 || options.retain_handling > 2) {
         throw usage_error("--retain-handling must be 0, 1 or 2");
