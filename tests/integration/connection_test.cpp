@@ -602,7 +602,7 @@ TEST_CASE("connect: the command line beats the config file, whichever option set
     CHECK(!contains(implied.err, "127.0.0.1:1:"));
 }
 
-TEST_CASE("connect: a [profile] key beats a top-level key that sets the same thing otherwise") {
+TEST_CASE("connect: a config file profile key beats a top-level key setting the same thing") {
     // The profile is the more specific layer: its key overrides the top-level ones for the
     // same setting, whichever option names it (as the command line overrides the file).
     Broker broker;
