@@ -66,42 +66,109 @@ bool on_command_line(CLI::App& command, const std::string& name,
     return option != nullptr && option->count() > 0 && from_file.count(option) == 0;
 }
 
-// The -L URL of the command line, parsed; nullopt when there is none (or it is bad:
-// resolving the connection reports that).
-std::optional<BrokerUrl> url_on_command_line(CLI::App& command,
-                                             const std::set<CLI::Option*>& from_file) {
-    if (!on_command_line(command, "url", from_file)) return std::nullopt;
-    try {
-        return parse_broker_url(command.get_option("--url")->as<std::string>());
-    } catch (const Error&) {
-        return std::nullopt;
-    }
+const std::vector<std::string> kSources = {"message",    "file",         "stdin-file",
+                                           "stdin-line", "null-message", "jsonl"};
+// The options that can set what another option sets (see sets_same_thing()).
+const std::vector<std::string> kOverriders = {"message",      "file",  "stdin-file", "stdin-line",
+                                              "null-message", "jsonl", "url",        "host",
+                                              "port",         "id",    "id-prefix"};
+
+bool is_source(const std::string& name) {
+    return std::find(kSources.begin(), kSources.end(), name) != kSources.end();
 }
 
-// Whether the command line sets what file key `key` sets through another option: then the
-// file's value loses, as the command line always wins (the file's `message` must not beat
-// `pub -n`, nor its `url` a -h or -p, nor its `port` the one a -L URL implies).
-bool set_otherwise_on_command_line(CLI::App& command, const std::string& key,
-                                   const std::set<CLI::Option*>& from_file) {
-    static const std::vector<std::string> kSources = {"message",    "file",         "stdin-file",
-                                                      "stdin-line", "null-message", "jsonl"};
-    const auto any_given = [&](const std::vector<std::string>& names) {
-        return std::any_of(names.begin(), names.end(), [&](const std::string& name) {
-            return name != key && on_command_line(command, name, from_file);
-        });
-    };
-    if (std::find(kSources.begin(), kSources.end(), key) != kSources.end()) {
-        return any_given(kSources);
+// Whether option `name` with `value` sets what key `key` sets, so that when it comes from
+// a higher layer (the command line over the file, a [profile] over the top level), the
+// lower `key` must not apply: the file's `message` must not beat `pub -n`, nor its `url` a
+// -h or -p, nor its `port` the one a -L URL implies; nor a top-level `id` a profile's
+// `id-prefix`.
+bool sets_same_thing(const std::string& name, const std::string& value, const std::string& key) {
+    if (name == key) return true;
+    if (is_source(name)) return is_source(key);
+    if (name == "host" || name == "port") return key == "url";
+    if (name == "id") return key == "id-prefix";
+    if (name == "id-prefix") return key == "id";
+    if (name != "url") return false;
+    std::optional<BrokerUrl> url;
+    try {
+        url = parse_broker_url(value);
+    } catch (const Error&) {
+        return false;  // a bad URL: resolving the connection reports that
     }
-    if (key == "url") return any_given({"host", "port"});
-    if (key == "id") return any_given({"id-prefix"});
-    if (key == "id-prefix") return any_given({"id"});
-    const auto url = url_on_command_line(command, from_file);
-    if (!url) return false;
     if (key == "host" || key == "port") return true;
     if (key == "topic") return !url->topic.empty();
     if (key == "username" || key == "pw" || key == "pw-file") return url->username.has_value();
     return false;
+}
+
+// Whether the command line sets what file key `key` sets through another option: then the
+// file's value loses, as the command line always wins.
+bool set_otherwise_on_command_line(CLI::App& command, const std::string& key,
+                                   const std::set<CLI::Option*>& from_file) {
+    return std::any_of(kOverriders.begin(), kOverriders.end(), [&](const std::string& name) {
+        if (name == key || !on_command_line(command, name, from_file)) return false;
+        const std::string value =
+            name == "url" ? command.get_option("--" + name)->as<std::string>() : std::string();
+        return sets_same_thing(name, value, key);
+    });
+}
+
+// The items that apply: the top-level ones that no item of the profile overrides (the
+// same key, or another that sets the same thing), then the profile's. Sets
+// `profile_found`.
+std::vector<const CLI::ConfigItem*> effective_items(const std::vector<CLI::ConfigItem>& items,
+                                                    const std::string& profile,
+                                                    bool& profile_found) {
+    std::vector<const CLI::ConfigItem*> top, chosen;
+    for (const auto& item : items) {
+        if (item.name == "++" || item.name == "--") continue;  // section markers
+        if (item.parents.empty()) {
+            top.push_back(&item);
+        } else if (!profile.empty() && item.parents.size() == 1 && item.parents[0] == profile) {
+            chosen.push_back(&item);
+        }
+    }
+    profile_found = profile.empty() || !chosen.empty();
+    std::vector<const CLI::ConfigItem*> result;
+    for (const CLI::ConfigItem* item : top) {
+        const bool overridden =
+            std::any_of(chosen.begin(), chosen.end(), [&](const CLI::ConfigItem* higher) {
+                const std::string value = higher->inputs.empty() ? "" : higher->inputs.front();
+                return sets_same_thing(higher->name, value, item->name);
+            });
+        if (!overridden) result.push_back(item);
+    }
+    result.insert(result.end(), chosen.begin(), chosen.end());
+    return result;
+}
+
+// Fills the option of one file item, unless the command line set it (or what it sets).
+void apply_config_item(CLI::App& command, const CLI::ConfigItem& item, const std::string& path,
+                       std::set<CLI::Option*>& from_file) {
+    CLI::Option* option = command.get_option_no_throw("--" + item.name);
+    if (option == nullptr) {
+        // Keys of other commands (e.g. `topic` for bench) are not errors; a key no command
+        // knows is a typo or junk, which would otherwise go unnoticed.
+        if (!any_command_has(command, item.name)) {
+            throw usage_error("config file '{}': unknown key '{}'", path, item.name);
+        }
+        return;
+    }
+    // `key = []`: CLI11's flag callbacks read the first value unchecked.
+    if (item.inputs.empty()) {
+        throw usage_error("config file '{}': '{}' has no value", path, item.name);
+    }
+    if (option->count() > 0 && from_file.count(option) == 0) return;  // argv wins
+    if (set_otherwise_on_command_line(command, item.name, from_file)) return;
+    option->clear();
+    option->add_result(item.inputs);
+    try {
+        option->run_callback();  // validates and converts, as on the command line
+    } catch (const CLI::Error& error) {
+        // A bad value is a usage error wherever it was written (not exit 1).
+        throw usage_error("config file '{}': {}", path, error.what());
+    }
+    from_file.insert(option);
 }
 
 }  // namespace
@@ -146,42 +213,10 @@ std::vector<CLI::ConfigItem> parse_config_text(const std::string& text, const st
 
 void apply_config_items(CLI::App& command, const std::vector<CLI::ConfigItem>& items,
                         const std::string& profile, const std::string& path) {
-    // Top-level keys first, then the profile's, which override them.
+    bool profile_found = false;
     std::set<CLI::Option*> from_file;
-    bool profile_found = profile.empty();
-    for (const bool in_profile : {false, true}) {
-        for (const auto& item : items) {
-            if (item.name == "++" || item.name == "--") continue;  // section markers
-            const bool wanted = in_profile ? item.parents.size() == 1 && item.parents[0] == profile
-                                           : item.parents.empty();
-            if (!wanted) continue;
-            if (in_profile) profile_found = true;
-            CLI::Option* option = command.get_option_no_throw("--" + item.name);
-            if (option == nullptr) {
-                // Keys of other commands (e.g. `topic` for bench) are not errors; a key no
-                // command knows is a typo or junk, which would otherwise go unnoticed.
-                if (!any_command_has(command, item.name)) {
-                    throw usage_error("config file '{}': unknown key '{}'", path, item.name);
-                }
-                continue;
-            }
-            // `key = []`: CLI11's flag callbacks read the first value unchecked.
-            if (item.inputs.empty()) {
-                throw usage_error("config file '{}': '{}' has no value", path, item.name);
-            }
-            if (option->count() > 0 && from_file.count(option) == 0) continue;  // argv wins
-            if (set_otherwise_on_command_line(command, item.name, from_file)) continue;
-            option->clear();
-            option->add_result(item.inputs);
-            try {
-                option->run_callback();  // validates and converts, as on the command line
-            } catch (const CLI::Error& error) {
-                // A bad value is a usage error wherever it was written (not exit 1).
-                throw usage_error("config file '{}': {}", path, error.what());
-            }
-            from_file.insert(option);
-        }
-    }
+    for (const CLI::ConfigItem* item : effective_items(items, profile, profile_found))
+        apply_config_item(command, *item, path, from_file);
     if (!profile_found) {
         throw usage_error("--profile {}: no [{}] section in {}", profile, profile, path);
     }

@@ -110,6 +110,30 @@ void add_property(const std::vector<std::string>& args, ConnectOptions& options,
     }
 }
 
+// As mosquitto's clients: a property other than user-property given twice for one packet
+// is refused (MQTT 5 allows it once), rather than sent and refused by the broker.
+void check_no_duplicates(const Properties& properties, std::string_view command) {
+    for (std::size_t i = 0; i < properties.size(); ++i) {
+        const PropertyId id = properties[i].id;
+        if (id == PropertyId::UserProperty) continue;
+        for (std::size_t j = i + 1; j < properties.size(); ++j) {
+            if (properties[j].id == id) {
+                throw usage_error("-D {} {} given twice: MQTT 5 allows it once", command,
+                                  property_name(id));
+            }
+        }
+    }
+}
+
+void check_no_duplicates(const ConnectOptions& options, const PacketProperties& properties) {
+    check_no_duplicates(options.connect_properties, "connect");
+    check_no_duplicates(options.will_properties, "will");
+    check_no_duplicates(options.disconnect_properties, "disconnect");
+    check_no_duplicates(properties.publish, "publish");
+    check_no_duplicates(properties.subscribe, "subscribe");
+    check_no_duplicates(properties.unsubscribe, "unsubscribe");
+}
+
 void check_mqtt_string(const std::string& text, std::string_view what, bool utf8) {
     if (text.size() > 65535) {
         throw usage_error("the {} is {} bytes long: MQTT allows at most 65535", what, text.size());
@@ -444,10 +468,16 @@ ResolvedConnection resolve_connection(const ConnectionFlags& flags) {
     resolve_key_password(flags, options.tls);
     for (const auto& args : flags.property_args)
         add_property(args, options, resolved.properties);
+    check_no_duplicates(options, resolved.properties);
 
     const bool v5 = options.version == ProtocolVersion::V5;
     if (!flags.session_expiry.empty()) {
         const std::uint32_t expiry = parse_session_expiry(flags.session_expiry);
+        // mosquitto adds -x to the -D connect properties and refuses the duplicate.
+        if (v5 && find_property(options.connect_properties, PropertyId::SessionExpiryInterval)) {
+            throw usage_error(
+                "-x and -D connect session-expiry-interval both set the session expiry: give one");
+        }
         if (v5) options.session_expiry = expiry;
     } else if (v5 && !options.clean_session) {
         options.session_expiry = std::numeric_limits<std::uint32_t>::max();  // as mosquitto

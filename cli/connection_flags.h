@@ -48,6 +48,10 @@ struct PacketProperties {
     Properties unsubscribe;
 };
 
+// The Receive Maximum libmosquitto puts in an MQTT 5 CONNECT unless told otherwise; pub and
+// sub send it too, so the broker treats them as it treats mosquitto's clients.
+inline constexpr std::uint16_t kMosquittoReceiveMaximum = 20;
+
 struct ResolvedConnection {
     ConnectOptions options;
     PacketProperties properties;

@@ -39,6 +39,9 @@ CLI::App* setup_pub(CLI::App& app, ConnectionFlags& connection, PubFlags& flags)
 
 int run_pub(const ConnectionFlags& connection, PubFlags& flags) {
     auto resolved = resolve_connection(connection);
+    // As mosquitto_pub, whose library sends its default of 20 whatever -M says (-M bounds
+    // what it sends, not what it receives).
+    resolved.options.receive_maximum = kMosquittoReceiveMaximum;
     auto& o = flags.options;
     if (flags.message) {
         o.source = PayloadSource::Message;

@@ -66,6 +66,12 @@ CLI::App* setup_sub(CLI::App& app, ConnectionFlags& connection, SubFlags& flags)
 int run_sub(const ConnectionFlags& connection, SubFlags& flags) {
     auto resolved = resolve_connection(connection);
     auto& o = flags.options;
+    // As mosquitto_sub: its library's default of 20, or -C when smaller, so that the broker
+    // does not push more than -C messages at a time.
+    resolved.options.receive_maximum = kMosquittoReceiveMaximum;
+    if (o.count && *o.count > 0 && *o.count < kMosquittoReceiveMaximum) {
+        resolved.options.receive_maximum = static_cast<std::uint16_t>(*o.count);
+    }
     if (o.filters.empty() && !resolved.url_topic.empty()) o.filters.push_back(resolved.url_topic);
     o.subscribe_properties = resolved.properties.subscribe;
     o.unsubscribe_properties = resolved.properties.unsubscribe;

@@ -39,6 +39,7 @@
 #include "core/net_diagnosis.h"
 #include "core/notice.h"
 #include "core/paho_hooks.h"
+#include "core/paho_int4.h"
 #include "core/socket_tuning.h"
 #include "core/tls_hooks.h"
 
@@ -168,8 +169,11 @@ mqtt::properties to_paho(const Properties& properties) {
             case PropertyType::Pair:
                 result.add(mqtt::property(code, p.text, p.value));
                 break;
+            case PropertyType::FourByte:
+                // Paho 1.3.12 writes these with signed arithmetic: see paho_int4.h.
+                result.add(mqtt::property(code, paho_int4(p.number)));
+                break;
             default:
-                // Paho takes every number as int32; 4-byte values above 2^31 keep their bits.
                 result.add(mqtt::property(code, static_cast<std::int32_t>(p.number)));
         }
     }
@@ -534,6 +538,13 @@ void Client::Impl::build_connect_options() {
             expiry.id = PropertyId::SessionExpiryInterval;
             expiry.number = *options.session_expiry;
             properties.push_back(expiry);
+        }
+        // Last, after -D's and the session expiry: mosquitto's clients add theirs there.
+        if (options.receive_maximum && !find_property(properties, PropertyId::ReceiveMaximum)) {
+            Property receive_maximum;
+            receive_maximum.id = PropertyId::ReceiveMaximum;
+            receive_maximum.number = *options.receive_maximum;
+            properties.push_back(receive_maximum);
         }
         connect_options.set_properties(to_paho(properties));  // last: see #445
     }

@@ -52,6 +52,10 @@ struct ConnectOptions {
 
     bool clean_session = true;
     std::optional<std::uint32_t> session_expiry;  // MQTT 5 only
+    // MQTT 5: the Receive Maximum sent in CONNECT (how many QoS 1/2 messages the broker may
+    // have unacknowledged towards us), unless a -D connect receive-maximum says otherwise.
+    // Unset: none is sent (the broker assumes 65535).
+    std::optional<std::uint16_t> receive_maximum;
 
     std::optional<WillOptions> will;
     Properties will_properties;

@@ -416,6 +416,11 @@ ExitCode run_pub(const ConnectOptions& connection, const PubOptions& options) {
                                       std::chrono::duration<double>(*options.timeout));
     }
     std::string payload = load_payload(options, deadline);
+    // mosquitto_pub refuses it too ("Zero length input"), before connecting: an empty pipe
+    // is more often a failed producer than a wish to publish nothing.
+    if (options.source == PayloadSource::Stdin && payload.empty()) {
+        throw usage_error("-s: zero length input on stdin (-n publishes an empty message)");
+    }
     ConnectOptions bounded = connection;
     if (deadline) {
         const double left = std::chrono::duration<double>(*deadline - Clock::now()).count();

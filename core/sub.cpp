@@ -55,9 +55,14 @@ void check_options(const ConnectOptions& connection, const SubOptions& options) 
         throw usage_error("--retained-only and -R cannot be used together");
     }
     const bool v5 = connection.version == ProtocolVersion::V5;
-    if (!v5 && (options.no_local || options.retain_as_published || options.retain_handling != 0 ||
+    if (!v5 && (options.no_local || options.retain_handling != 0 ||
                 !options.subscribe_properties.empty())) {
-        throw usage_error("--no-local, --retain-as-published, --retain-handling and -D need -V 5");
+        throw usage_error("--no-local, --retain-handling and -D need -V 5");
+    }
+    // mosquitto_sub ignores it under MQTT 3.1.1, which always clears the retain flag of a
+    // message delivered to an existing subscription: nothing is lost but the flag.
+    if (!v5 && options.retain_as_published) {
+        notice("warning: --retain-as-published is ignored: it needs MQTT 5 (-V 5)");
     }
     if (options.retain_handling < 0 || options.retain_handling > 2) {
         throw usage_error("--retain-handling must be 0, 1 or 2");
@@ -192,9 +197,10 @@ class Subscriber {
             for (const auto& filter : options_.filters_out) {
                 if (topic_matches(filter, message.topic)) return;
             }
-            if (options_.remove_retained && message.retain) clear_retained(message.topic);
             if (options_.retained_only && !message.retain) return end(Ending::Done);
+            // As mosquitto_sub: a retained message -R skips is not cleared either.
             if (options_.skip_retained && message.retain) return;
+            if (options_.remove_retained && message.retain) clear_retained(message.topic);
             // mosquitto_sub's --random-filter skips only the printing: -C still counts.
             if (options_.random_filter < 100 && !chosen()) return count(message);
             RenderProblems problems;
@@ -244,6 +250,9 @@ class Subscriber {
         Message empty;
         empty.topic = topic;
         empty.retain = true;
+        // QoS 1, as mosquitto_sub: disconnect() then waits for the broker's PUBACK, so the
+        // message is gone when sub exits.
+        empty.qos = 1;
         client_.publish(empty, {});  // on the receive thread: never wait
     }
 

@@ -302,7 +302,6 @@ TEST_CASE("bad input: sub flags, filters and formats") {
         {{"-t", "a", "-W", "soon"}, "--timeout"},
         {{"-t", "a", "-R", "--retained-only"}, "cannot be used together"},
         {{"-t", "a", "--no-local"}, "need -V 5"},
-        {{"-t", "a", "--retain-as-published"}, "need -V 5"},
         {{"-t", "a", "--retain-handling", "1"}, "need -V 5"},
         {{"-t", "a", "-V", "5", "--retain-handling", "3"}, "--retain-handling"},
         {{"-t", "a", "-V", "5", "--retain-handling", "x"}, "--retain-handling"},

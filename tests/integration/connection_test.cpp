@@ -602,6 +602,42 @@ TEST_CASE("connect: the command line beats the config file, whichever option set
     CHECK(!contains(implied.err, "127.0.0.1:1:"));
 }
 
+TEST_CASE("connect: a config file profile key beats a top-level key setting the same thing") {
+    // The profile is the more specific layer: its key overrides the top-level ones for the
+    // same setting, whichever option names it (as the command line overrides the file).
+    Broker broker;
+    Observer seen(broker, {"cfg/#"}, {"-F", "%t|%p"});
+    TempDir dir;
+    TempDir empty_xdg;
+    const RunOptions no_default = {.env = {{"XDG_CONFIG_HOME", empty_xdg.path()}}};
+    const std::string port = str(broker.port());
+    const std::string payload = dir.write("payload", "from-profile-file");
+    const std::string file =
+        dir.write("config.toml",
+                  "message = \"from-top\"\ntopic = \"cfg/top\"\nid = \"top-id\"\n"
+                  "url = \"mqtt://127.0.0.1:1/cfg/url\"\n\n"
+                  "[source]\nfile = \"" +
+                      payload +
+                      "\"\nhost = \"127.0.0.1\"\n"
+                      "port = " +
+                      port +
+                      "\n\n"
+                      "[prefix]\nid-prefix = \"prof-\"\nhost = \"127.0.0.1\"\nport = " +
+                      port +
+                      "\n\n"
+                      "[url]\nurl = \"mqtt://127.0.0.1:" +
+                      port + "/cfg/from-url\"\n");
+    const auto run = [&](const std::string& profile) {
+        return pub_bare({"--config", file, "--profile", profile}, no_default);
+    };
+    check_success(run("source"));  // file beats message; host and port beat url
+    check_success(run("prefix"));  // id-prefix beats id
+    check_success(run("url"));     // url beats host, port and topic
+    CHECK_LINES(seen.lines(3, 10s),
+                {"cfg/top|from-profile-file", "cfg/top|from-top", "cfg/from-url|from-top"});
+    CHECK(contains(broker.log(), " as prof-"));
+}
+
 TEST_CASE("connect: --config FILE, $XDG_CONFIG_HOME/mqtk/config and --profile") {
     Broker broker;
     TempDir dir;

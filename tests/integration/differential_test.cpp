@@ -77,22 +77,12 @@ struct Case {
 // Open differences the suite found that no change has settled yet: each is a bug to fix
 // or a difference to decide and list in docs/compatibility.md. Each still differs; once it
 // agrees, its entry here fails as stale. Never put a deliberate difference here.
-const std::map<std::string, std::string> kKnownOpen = {
-    // New: no branch fixes these yet; fix mqtk or add a row with a reason.
-    {"sub.retain-as-published-v311", "new: mosquitto ignores --retain-as-published under 3.1.1"},
-    {"pub.x-infinite", "new: -x -1 sends session expiry 255 instead of 4294967295"},
-    {"pub.stdin-file-empty", "new: mosquitto refuses an empty -s input"},
-    {"pub.x-and-D-session-expiry",
-     "new: mosquitto refuses -x with -D connect session-expiry-interval"},
-    {"sub.remove-retained-and-R", "new: with -R, mosquitto clears no retained message"},
-    {"sub.remove-retained", "new: mosquitto clears retained messages with QoS 1, mqtk QoS 0"},
-};
+const std::map<std::string, std::string> kKnownOpen = {};
 
-// Temporary, like kKnownOpen: mosquitto's clients send a receive maximum in their MQTT 5
-// CONNECT (mosquitto_pub: -M, 20 by default; mosquitto_sub: -C when below 20, else 20)
-// and mqtk sends none. Dropped from both before comparing until mqtk sends it (new: no
-// branch fixes it yet); set to false then.
-constexpr bool kIgnoreReceiveMaximum = true;
+// Whether the Receive Maximum of MQTT 5 CONNECTs is dropped from both before comparing.
+// mosquitto's clients send one (mosquitto_pub 20, whatever -M says; mosquitto_sub -C when
+// below 20, else 20) and so does mqtk now: compared, like every other property.
+constexpr bool kIgnoreReceiveMaximum = false;
 
 // Rows of docs/compatibility.md that no case can assert, and why.
 const std::map<std::string, std::string> kNotDifferential = {
@@ -207,9 +197,15 @@ const std::vector<Case> kCases = {
     {"pub-publish", "pub.repeat", Tool::Pub, {"--repeat", "3", "-t", "{t}", "-m", "x"}},
     {"pub-publish", "pub.repeat-delay", Tool::Pub, {"--repeat", "2", "--repeat-delay", "0.1", "-q", "1", "-t", "{t}", "-m", "x"}},
     {"pub-publish", "pub.M", Tool::Pub, {"-M", "5", "-q", "1", "--repeat", "3", "-t", "{t}", "-m", "x"}},
+    // Receive Maximum in CONNECT: libmosquitto's 20, whatever -M says.
+    {"pub-publish", "pub.M-v5", Tool::Pub, {"-V", "5", "-M", "5", "-q", "1", "--repeat", "3", "-t", "{t}", "-m", "x"}},
     {"pub-publish", "pub.D-publish-user-property", Tool::Pub, {"-V", "5", "-D", "publish", "user-property", "k", "v", "-t", "{t}", "-m", "x"}},
     {"pub-publish", "pub.D-content-type", Tool::Pub, {"-V", "5", "--property", "publish", "content-type", "text/plain", "-t", "{t}", "-m", "x"}},
     {"pub-publish", "pub.D-message-expiry", Tool::Pub, {"-V", "5", "-D", "publish", "message-expiry-interval", "60", "-t", "{t}", "-m", "x"}},
+    // Four-byte values of 2^31 and more: Paho 1.3.12 writes them with signed arithmetic.
+    {"pub-publish", "pub.D-message-expiry-large", Tool::Pub, {"-V", "5", "-D", "publish", "message-expiry-interval", "4294967294", "-D", "will", "will-delay-interval", "3000000000", "--will-topic", "{t}/w", "-t", "{t}", "-m", "x"}},
+    {"pub-publish", "pub.D-message-expiry-unsendable", Tool::Pub, {"-V", "5", "-D", "publish", "message-expiry-interval", "2147483649", "-t", "{t}", "-m", "x"}, Listener::Plain, kStdout | kWire, {}, {}, {},
+     "a four-byte property of 2147483649 to 2164260863 (`-x`, `-D`)", ExitClass::Success},
     {"pub-publish", "pub.D-payload-format", Tool::Pub, {"-V", "5", "-D", "publish", "payload-format-indicator", "1", "-t", "{t}", "-m", "x"}},
     {"pub-publish", "pub.D-response-topic", Tool::Pub, {"-V", "5", "-D", "publish", "response-topic", "{t}/r", "-D", "publish", "correlation-data", "c1", "-t", "{t}", "-m", "x"}},
     {"pub-publish", "pub.D-connect", Tool::Pub, {"-V", "5", "-D", "connect", "user-property", "a", "b", "-D", "connect", "receive-maximum", "10", "-t", "{t}", "-m", "x"}},
@@ -230,6 +226,10 @@ const std::vector<Case> kCases = {
     {"pairs", "pub.x-with-V311", Tool::Pub, {"-V", "311", "-x", "30", "-t", "{t}", "-m", "x"}, Listener::Plain, kStdout | kWire, {}, {}, {},
      "`-x` without `-V 5`", ExitClass::Success},
     {"pairs", "pub.x-and-D-session-expiry", Tool::Pub, {"-V", "5", "-x", "30", "-D", "connect", "session-expiry-interval", "40", "-t", "{t}", "-m", "x"}},
+    {"pairs", "sub.x-and-D-session-expiry", Tool::Sub, {"-x", "30", "-D", "connect", "session-expiry-interval", "40", "-t", "{t}", "-E"}},
+    {"pairs", "pub.D-duplicate", Tool::Pub, {"-V", "5", "-D", "connect", "receive-maximum", "10", "-D", "connect", "receive-maximum", "20", "-t", "{t}", "-m", "x"}},
+    {"pairs", "pub.D-duplicate-publish", Tool::Pub, {"-V", "5", "-D", "publish", "content-type", "a", "-D", "publish", "content-type", "b", "-t", "{t}", "-m", "x"}},
+    {"pairs", "pub.D-user-property-twice", Tool::Pub, {"-V", "5", "-D", "publish", "user-property", "k", "1", "-D", "publish", "user-property", "k", "2", "-t", "{t}", "-m", "x"}},
     {"pairs", "pub.x-with-c", Tool::Pub, {"-V", "5", "-c", "-i", "{id}", "-x", "10", "-t", "{t}", "-m", "x"}},
     {"pairs", "sub.D-implies-v5", Tool::Sub, {"-D", "subscribe", "user-property", "k", "v", "-t", "{t}", "-E"}},
     {"pairs", "sub.D-subscription-identifier", Tool::Sub, {"-V", "5", "-D", "subscribe", "subscription-identifier", "7", "-t", "{t}", "-E"}},
@@ -301,6 +301,11 @@ const std::vector<Case> kCases = {
     {"sub-subscribe", "sub.two-filters", Tool::Sub, {"-t", "{t}/a", "--topic", "{t}/b", "-C", "2", "-v"}, Listener::Plain, kStdout | kWire,
      {}, {{"{t}/a", "1"}, {"{t}/b", "2"}}, {}, "`sub -t A -t B`", ExitClass::Success},
     {"sub-subscribe", "sub.C", Tool::Sub, {"-C", "2", "-t", "{t}"}, Listener::Plain, kStdout | kWire, {}, {{"{t}", "1"}, {"{t}", "2"}, {"{t}", "3"}}},
+    // Receive Maximum in CONNECT: -C when below 20, else 20.
+    {"sub-subscribe", "sub.C-v5", Tool::Sub, {"-V", "5", "-C", "2", "-t", "{t}"}, Listener::Plain, kStdout | kWire, {}, {{"{t}", "1"}, {"{t}", "2"}}},
+    {"sub-subscribe", "sub.C-v5-large", Tool::Sub, {"-V", "5", "-C", "30", "-t", "{t}", "-E"}},
+    {"sub-subscribe", "sub.remove-retained-two", Tool::Sub, {"--remove-retained", "-t", "{t}/#", "-W", "1", "-v"}, Listener::Plain, kStdout | kWire,
+     {{"{t}/a", "r1", 1}, {"{t}/b", "r2"}}},
     {"sub-subscribe", "sub.C-0", Tool::Sub, {"-C", "0", "-t", "{t}"}},
     {"sub-subscribe", "sub.E", Tool::Sub, {"-E", "-t", "{t}"}},
     {"sub-subscribe", "sub.R", Tool::Sub, {"-R", "-t", "{t}", "-C", "1"}, Listener::Plain, kStdout | kWire, {{"{t}", "stale"}}, {{"{t}", "fresh"}}},

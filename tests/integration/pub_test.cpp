@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <cstdlib>
 #include <string>
 #include <thread>
@@ -13,6 +14,7 @@
 
 #include "support/broker.h"
 #include "support/connect_probe.h"
+#include "support/fake_broker.h"
 #include "support/observer.h"
 #include "support/process.h"
 
@@ -21,6 +23,7 @@ namespace {
 using namespace std::chrono_literals;
 using mqtk::test::Broker;
 using mqtk::test::BrokerFreeze;
+using mqtk::test::FakeBroker;
 using mqtk::test::lines_before_fence;
 using mqtk::test::mqtk_binary;
 using mqtk::test::Observer;
@@ -31,6 +34,7 @@ using mqtk::test::TempDir;
 using mqtk::test::wait_for_client_gone;
 using mqtk::test::wait_for_connect_line;
 using Clock = std::chrono::steady_clock;
+namespace packet = mqtk::test::packet;
 using Lines = std::vector<std::string>;
 
 std::string str(long long n) {
@@ -310,6 +314,35 @@ TEST_CASE("pub: -M bounds the QoS 1 messages in flight") {
         check_success(mqtk.wait(20s));
         CHECK(seen.lines(11, 10s).size() == 11);
     }
+}
+
+TEST_CASE("pub: under MQTT 5 the broker's Receive Maximum caps -M") {
+    // mosquitto 2.0.11 advertises max_inflight_messages as the Receive Maximum of its
+    // CONNACK (send_connack.c). A relay withholds the broker's PUBACKs, so nothing mqtk
+    // sends is ever acknowledged: the PUBLISH packets it sent are its in-flight window.
+    // -M 50 and 30 messages: a window that ignored the broker's 5 would send all 30.
+    constexpr std::size_t kBrokerMaximum = 5;
+    Broker broker({.extra = "max_inflight_messages " + str(kBrokerMaximum) + "\n"});
+    FakeBroker relay(FakeBroker::relay_dropping(broker.port(), {packet::kPuback}));
+    const auto publishes = [&relay] {
+        const auto packets = relay.client_packets();
+        return static_cast<std::size_t>(std::count_if(
+            packets.begin(), packets.end(),
+            [](const mqtk::test::MqttPacket& p) { return (p.header >> 4) == packet::kPublish; }));
+    };
+    std::vector<std::string> argv =
+        pub_argv(relay.port(), {"-V", "5", "-M", "50", "-q", "1", "--repeat", "30", "-t", "capped",
+                                "-m", "x", "-W", "20"});
+    argv.insert(argv.begin(), mqtk_binary());
+    Process mqtk(std::move(argv));
+    const auto deadline = Clock::now() + 10s;
+    while (publishes() < kBrokerMaximum && mqtk.running() && Clock::now() < deadline)
+        std::this_thread::sleep_for(10ms);
+    std::this_thread::sleep_for(500ms);  // room for any excess to show up
+    CHECK(publishes() == kBrokerMaximum);
+    CHECK(mqtk.running());  // still waiting for the acknowledgements
+    REQUIRE(mqtk.send_signal(SIGINT));
+    CHECK(mqtk.wait(20s).exit_code == 130);
 }
 
 TEST_CASE("pub: -W exits 5 when acknowledgements cannot arrive") {
