@@ -354,6 +354,12 @@ struct Client::Impl {
     std::string client_id;
     std::string endpoint;
     std::unique_ptr<mqtt::async_client> paho;
+    // Paho C++ 1.2.0's connect() writes async_client members (the MQTT version, the connect
+    // token) without its own lock, and publish(), subscribe() and unsubscribe() read them.
+    // Once connected, connect() runs on the reconnect thread while the command's thread
+    // (or Paho's, for echo) publishes: those calls hold this. A value written equal to the
+    // old one, but a data race all the same. Never held while waiting for an answer.
+    std::mutex paho_calls;
     mqtt::connect_options connect_options;
     mqtt::ssl_options ssl;  // connect_options points into it: see configure_ssl()
 
@@ -670,8 +676,12 @@ void Client::Impl::reconnect_loop() {
 bool Client::Impl::try_reconnect() {
     try {
         const ConnectInProgress connecting;
-        reconnect_listener.impl = this;
-        const auto token = paho->connect(connect_options, nullptr, reconnect_listener);
+        mqtt::token_ptr token;
+        {
+            std::lock_guard lock(paho_calls);  // see paho_calls
+            reconnect_listener.impl = this;
+            token = paho->connect(connect_options, nullptr, reconnect_listener);
+        }
         const auto give_up =
             Clock::now() + std::chrono::duration_cast<Clock::duration>(
                                std::chrono::duration<double>(options.connect_timeout));
@@ -886,6 +896,7 @@ std::vector<int> Client::subscribe(const std::vector<SubscribeRequest>& requests
                 static_cast<mqtt::subscribe_options::RetainHandling>(request.retain_handling));
             auto& listener = impl_->suback_listener;
             listener.impl = impl_.get();
+            std::lock_guard lock(impl_->paho_calls);
             tokens.push_back(
                 v5 ? impl_->paho->subscribe(request.filter, request.qos, nullptr, listener, options,
                                             to_paho(request.properties))
@@ -945,8 +956,12 @@ void Client::unsubscribe(const std::vector<std::string>& filters, const Properti
     const auto lost = [this, losses] { return impl_->losses != losses; };
     for (const auto& filter : filters) {
         try {
-            await_answer(impl_->paho->unsubscribe(filter, to_paho(properties)), deadline,
-                         "the unsubscription from", filter, lost);
+            mqtt::token_ptr token;
+            {
+                std::lock_guard lock(impl_->paho_calls);
+                token = impl_->paho->unsubscribe(filter, to_paho(properties));
+            }
+            await_answer(token, deadline, "the unsubscription from", filter, lost);
         } catch (const mqtt::exception& error) {
             // Paho C++ fails the token on any v5 reason code but success; "no subscription
             // existed" (0x11) is not an error: mosquitto_sub's `-c -E -U` clean-up recipe
@@ -987,6 +1002,7 @@ bool Client::publish(const Message& message, const GiveUp& give_up) {
         static_assert(sizeof(void*) >= sizeof(PublishWindow::Stamp),
                       "the admission stamp rides in a pointer");
         void* context = reinterpret_cast<void*>(static_cast<std::uintptr_t>(*stamp));
+        std::lock_guard lock(impl.paho_calls);
         impl.paho->publish(paho_message, context, impl.listener);
     } catch (const mqtt::exception& error) {
         impl.publishes.cancel(*stamp);

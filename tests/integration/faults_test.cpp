@@ -528,8 +528,10 @@ TEST_CASE(
                                   "-d"},  // the trace shows when its DISCONNECT went out
                                  with_will)));
             REQUIRE(seen.lines(3, 10s).size() == 3);  // the broker has them all...
-            std::this_thread::sleep_for(300ms);
-            REQUIRE(pub.running());  // ...and mqtk still waits for their PUBACKs
+            // ...and answered each: once the relay has withheld all three PUBACKs, mqtk has
+            // sent everything and can only be waiting for them.
+            REQUIRE(relay.wait_for_dropped(packet::kPuback, 3, 10s));
+            REQUIRE(pub.running());
             // Waiting for the acknowledgements is not needed, but allowed up to a bound.
             stop(pub, id, 10.0);  // not the 20 s wait: the PUBACKs never come
             CHECK(relay.wait_for_packet(packet::kDisconnect, 5s));
@@ -543,7 +545,7 @@ TEST_CASE(
                 concat({"-i", id, "-t", "data/eq", "-q", "1", "--delay", "0.1", "-d"}, with_will)));
             // Its hello went out and came back, and the broker's PUBACK was withheld.
             REQUIRE(echo.wait_for_output("hello\n", 10s));
-            std::this_thread::sleep_for(300ms);
+            REQUIRE(relay.wait_for_dropped(packet::kPuback, 1, 10s));
             stop(echo, id, 10.0);
             CHECK(relay.wait_for_packet(packet::kDisconnect, 5s));
         }

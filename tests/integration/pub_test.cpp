@@ -276,43 +276,48 @@ void first_line_through(Process& mqtk, Observer& seen, const std::string& line) 
 
 TEST_CASE("pub: -M bounds the QoS 1 messages in flight") {
     // With the broker frozen nothing is acknowledged, so the unread bytes queued at the
-    // broker's socket are what mqtk allowed itself to send: at most -M publishes.
-    // A PUBLISH here is 12 bytes: header 2, topic "m" 3, packet id 2, payload "xxxxx" 5.
+    // broker's socket are what mqtk allowed itself to send: at most -M publishes. -W ends
+    // the run while it waits for room: once mqtk has exited, nothing more can be sent, so
+    // the queue then is all it ever sent (no pause that merely hopes the excess showed up).
+    // A PUBLISH here is 12 bytes: header 2, topic "m" 3, packet id 2, payload "xxxxx" 5;
+    // mqtk leaves a DISCONNECT (2) on its way out, and its FIN counts as 1 in the queue.
     // 3 and 8 both below the default (20), so the bound is -M's doing.
+    constexpr long kPublish = 12;
+    constexpr long kGoodbye = 2 + 1;
     for (const int max_inflight : {3, 8}) {
         CAPTURE(max_inflight);
         Broker broker;
         Observer seen(broker, {"m"}, {"-q", "1"});
         const std::string id = "inflight-" + str(max_inflight);
-        Process mqtk =
-            pub_process(broker, {"-t", "m", "-l", "-q", "1", "-M", str(max_inflight), "-i", id});
+        Process mqtk = pub_process(
+            broker, {"-t", "m", "-l", "-q", "1", "-M", str(max_inflight), "-i", id, "-W", "3"});
         const std::string connected = wait_for_connect_line(broker, id);
         REQUIRE(!connected.empty());
         const int client_port = mqtk::test::client_port_from(connected);
         first_line_through(mqtk, seen, "first");
+        ProcessResult r;
+        long queued = 0;
         {
             BrokerFreeze freeze(broker);
             for (int i = 0; i < 10; ++i)
                 mqtk.write_stdin("xxxxx\n");
-            // mqtk may not have read the first PUBACK yet, or may refill its window in
-            // batches: at most -M publishes, and not fewer than -M - 1.
-            const long at_most = 12L * max_inflight;
-            const long at_least = 12L * (max_inflight - 1);
-            const auto deadline = Clock::now() + 10s;
-            while (mqtk::test::broker_receive_queue(broker.port(), client_port) < at_least &&
-                   Clock::now() < deadline) {
-                std::this_thread::sleep_for(10ms);
-            }
-            std::this_thread::sleep_for(500ms);  // room for any excess to show up
-            const long queued = mqtk::test::broker_receive_queue(broker.port(), client_port);
-            INFO("bytes queued at the broker: " << queued);
-            CHECK(queued % 12 == 0);
-            CHECK(queued >= at_least);
-            CHECK(queued <= at_most);
+            r = mqtk.wait(20s);  // -W 3: stdin stays open, only the deadline ends the run
+            queued = mqtk::test::broker_receive_queue(broker.port(), client_port);
         }
-        mqtk.close_stdin();
-        check_success(mqtk.wait(20s));
-        CHECK(seen.lines(11, 10s).size() == 11);
+        INFO(r.describe());
+        INFO("bytes queued at the broker: " << queued);
+        check_error(r, 5);
+        // mqtk may not have read the first PUBACK before the freeze: at most -M publishes,
+        // and not fewer than -M - 1.
+        const long publishes = (queued - kGoodbye) / kPublish;
+        CHECK((queued - kGoodbye) % kPublish == 0);
+        CHECK(publishes >= max_inflight - 1);
+        CHECK(publishes <= max_inflight);
+        // What it says it published is what the broker got: the first line and the queue.
+        CHECK(r.err.find("stdin not read to its end; " + str(publishes + 1) +
+                         " messages published") != std::string::npos);
+        // (Not what the observer gets after the thaw: mosquitto drops the rest of the
+        // queue once its first PUBACK meets the closed connection.)
     }
 }
 
@@ -423,23 +428,51 @@ TEST_CASE("pub: -W cutting --repeat short says how many repeats were sent") {
 TEST_CASE("pub: 200 lines at QoS 1 are all delivered, and exit waits for the acks") {
     Broker broker;
     Observer seen(broker, {"many"}, {"-q", "1", "-F", "%p"});
-    Process mqtk = pub_process(broker, {"-t", "many", "-l", "-q", "1", "-i", "many"});
     Lines expected = {"first"};
-    first_line_through(mqtk, seen, "first");
-    {
-        BrokerFreeze freeze(broker);  // nothing can be acknowledged meanwhile
-        std::string input;
-        for (int i = 0; i < 200; ++i) {
-            expected.push_back("line-" + str(i));
-            input += expected.back() + "\n";
-        }
-        mqtk.write_stdin(input);
-        mqtk.close_stdin();
-        std::this_thread::sleep_for(1s);
-        CHECK(mqtk.running());  // all of stdin read, but not acknowledged: must not exit
+    std::string input;
+    for (int i = 0; i < 200; ++i) {
+        expected.push_back("line-" + str(i));
+        input += expected.back() + "\n";
     }
-    check_success(mqtk.wait(20s));
-    CHECK_LINES(seen.lines(201, 10s), (expected));
+    {
+        INFO("the broker frozen: stdin read to its end, nothing acknowledged");
+        // -M above the input, so all of it is read and sent while nothing can be
+        // acknowledged: only the wait for the PUBACKs keeps mqtk from exiting 0, and -W
+        // ends that wait. Its exit is the event waited for, no pause that hopes a premature
+        // exit would have shown by then.
+        Process mqtk = pub_process(
+            broker, {"-t", "many", "-l", "-q", "1", "-M", "250", "-W", "3", "-i", "many"});
+        const std::string connected = wait_for_connect_line(broker, "many");
+        REQUIRE(!connected.empty());
+        const int client_port = mqtk::test::client_port_from(connected);
+        first_line_through(mqtk, seen, "first");
+        ProcessResult r;
+        long queued = 0;
+        {
+            BrokerFreeze freeze(broker);
+            mqtk.write_stdin(input);
+            mqtk.close_stdin();
+            r = mqtk.wait(20s);
+            queued = mqtk::test::broker_receive_queue(broker.port(), client_port);
+        }
+        INFO(r.describe());
+        check_error(r, 5);
+        // 200 or 201: mqtk may not have read the first PUBACK before the freeze.
+        CHECK(r.err.find("of 201 messages not acknowledged") != std::string::npos);
+        // All 200 went out before the exit: each PUBLISH is header 2, topic "many" 6,
+        // packet id 2 and its payload; then a DISCONNECT (2) and the FIN (counted as 1).
+        long sent_bytes = 2 + 1;
+        for (std::size_t i = 1; i < expected.size(); ++i)
+            sent_bytes += 2 + 6 + 2 + static_cast<long>(expected[i].size());
+        CHECK(queued == sent_bytes);
+    }
+    {
+        INFO("the broker running: all acknowledged, then exit 0");
+        Observer again(broker, {"many"}, {"-q", "1", "-F", "%p"});
+        const ProcessResult r = pub(broker, {"-t", "many", "-l", "-q", "1"}, {.stdin_data = input});
+        check_success(r);
+        CHECK_LINES(again.lines(200, 10s), (Lines(expected.begin() + 1, expected.end())));
+    }
 }
 
 // --- JSON Lines ------------------------------------------------------------------------------

@@ -224,7 +224,7 @@ TEST_CASE("restart: a repeating pub does not retry for ever either") {
                      {"-t", kTopic, "-q", "1", "-m", "x", "--repeat", "1000", "--repeat-delay",
                       "0.05", "--connect-timeout", "2", "-i", "repeater"}));
     REQUIRE(!mqtk::test::wait_for_connect_line(broker, "repeater", 10s).empty());
-    std::this_thread::sleep_for(500ms);
+    std::this_thread::sleep_for(500ms);  // pacing: the broker goes mid-run, ~10 repeats in
     broker.stop();
     const ProcessResult r = publisher.wait(20s);
     INFO(r.describe());

@@ -13,6 +13,7 @@
 #include <atomic>
 #include <cerrno>
 #include <condition_variable>
+#include <map>
 #include <mutex>
 #include <stdexcept>
 #include <system_error>
@@ -85,6 +86,7 @@ struct FakeBroker::State {
     std::vector<MqttPacket> packets;
     std::size_t connections = 0;
     std::size_t hangups = 0;
+    std::map<std::uint8_t, std::size_t> dropped;  // packets a relay withheld, by type
     std::thread accepter;
     std::vector<std::thread> threads;  // one per connection, started by the accepter
 
@@ -96,6 +98,11 @@ struct FakeBroker::State {
     void record_hangup() {
         std::lock_guard lock(mutex);
         ++hangups;
+        changed.notify_all();
+    }
+    void record_dropped(std::uint8_t type) {
+        std::lock_guard lock(mutex);
+        ++dropped[type];
         changed.notify_all();
     }
 };
@@ -189,8 +196,11 @@ void FakeBroker::Connection::relay(int upstream_port, const std::set<std::uint8_
             // Whole packets only, so a dropped one never leaves a fragment behind.
             while (const std::size_t size = first_packet(from_upstream).size) {
                 const auto type = static_cast<std::uint8_t>(from_upstream[0]) >> 4;
-                if (drop.count(type) == 0)
+                if (drop.count(type) == 0) {
                     send_all(fd_, std::string_view(from_upstream).substr(0, size));
+                } else {
+                    state_->record_dropped(static_cast<std::uint8_t>(type));
+                }
                 from_upstream.erase(0, size);
             }
         }
@@ -295,6 +305,15 @@ bool FakeBroker::wait_for_packet(std::uint8_t type, std::chrono::milliseconds ti
             if ((packet.header >> 4) == type) return true;
         }
         return false;
+    });
+}
+
+bool FakeBroker::wait_for_dropped(std::uint8_t type, std::size_t count,
+                                  std::chrono::milliseconds timeout) const {
+    std::unique_lock lock(state_->mutex);
+    return state_->changed.wait_for(lock, timeout, [&] {
+        const auto found = state_->dropped.find(type);
+        return found != state_->dropped.end() && found->second >= count;
     });
 }
 

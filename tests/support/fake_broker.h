@@ -104,6 +104,9 @@ class FakeBroker {
     std::vector<MqttPacket> client_packets() const;
     // True as soon as a client sent a packet of that type.
     bool wait_for_packet(std::uint8_t type, std::chrono::milliseconds timeout) const;
+    // True once a relay withheld `count` packets of that type from its clients.
+    bool wait_for_dropped(std::uint8_t type, std::size_t count,
+                          std::chrono::milliseconds timeout) const;
     // True once `count` connections were closed by their client (EOF or reset seen).
     bool wait_for_client_hangups(std::size_t count, std::chrono::milliseconds timeout) const;
 
