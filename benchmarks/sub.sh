@@ -253,7 +253,7 @@ fi
 
 # ---------------------------------------------------------------------------------------
 echo
-echo "== summary (medians; ratios are taken within each run, then the median) =="
+echo "== summary (medians over runs) =="
 mib() { bench_fmt "$(awk -v k="$1" 'BEGIN{print (k=="NA")?"NA":k/1024}')" 1; }
 echo
 echo "idle peak RSS: mqtk $(mib "$(bench_median idle idle mqtk rss_kb)") MiB, mosquitto_sub $(mib "$(bench_median idle idle mosquitto_sub rss_kb)") MiB"
