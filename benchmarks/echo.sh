@@ -23,7 +23,7 @@
 #
 # Usage: MQTK=/path/to/mqtk benchmarks/echo.sh       (default MQTK: build/mqtk in the repo)
 # Knobs: RUNS (3), ROUNDS (10000), WARMUP (200), SIZES ("16 1024"), QOSES ("0 1"),
-#        BENCH_KEEP_RESULTS=FILE.
+#        BENCH_KEEP_RESULTS=FILE. Raw rows: benchmarks/results/echo-COMMIT.tsv (see lib.sh).
 set -u
 # shellcheck source=benchmarks/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
