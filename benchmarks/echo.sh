@@ -7,12 +7,15 @@
 # included, shows ~40 ms at QoS 1: Nagle against delayed ACKs). QoS 0 and 1, 16 B and
 # 1 KiB payloads, RUNS interleaved runs, ROUNDS round trips each (one message in flight):
 #
+#   mqtk-reply  `mqtk echo --clean --delay 0 -n -t A --reply-topic B`, driven by a pinger:
+#               pinger -> broker -> mqtk -> broker -> pinger, two broker hops.
+#   pipeline    `mosquitto_sub -t A | mosquitto_pub -l -t B`, driven by the same pinger over
+#               the same two hops. mqtk-reply against pipeline is the headline (like for
+#               like) and the one the targets are checked on.
 #   mqtk-self   `mqtk echo --clean --delay 0 -C ROUNDS -m PAYLOAD`: the board's loop, one
-#               process publishing and receiving its own message; the percentiles are the
-#               ones mqtk prints on stderr (publish -> return through the broker).
-#   pipeline    `mosquitto_sub -t A | mosquitto_pub -l -t B`, driven by a pinger.
-#   mqtk-reply  `mqtk echo --clean --delay 0 -n -t A --reply-topic B`, driven by the same
-#               pinger: the like-for-like comparison with the pipeline (two broker hops).
+#               process publishing and receiving its own message, ONE broker hop; the
+#               percentiles are the ones mqtk prints on stderr. Shown for reference only:
+#               against the pipeline's two hops it is not like for like.
 #
 # The pinger is a small C program compiled here: raw MQTT 3.1.1 over one TCP socket with
 # TCP_NODELAY, one message at a time: publish on A, wait for the same payload on B, time it
@@ -20,7 +23,7 @@
 #
 # Usage: MQTK=/path/to/mqtk benchmarks/echo.sh       (default MQTK: build/mqtk in the repo)
 # Knobs: RUNS (3), ROUNDS (10000), WARMUP (200), SIZES ("16 1024"), QOSES ("0 1"),
-#        BENCH_KEEP_RESULTS=FILE.
+#        BENCH_KEEP_RESULTS=FILE. Raw rows: benchmarks/results/echo-COMMIT.tsv (see lib.sh).
 set -u
 # shellcheck source=benchmarks/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -29,7 +32,7 @@ ROUNDS=${ROUNDS:-10000}
 WARMUP=${WARMUP:-200}
 SIZES=${SIZES:-"16 1024"}
 QOSES=${QOSES:-"0 1"}
-TOOLS=(mqtk-self pipeline mqtk-reply)
+TOOLS=(mqtk-reply pipeline mqtk-self)
 
 bench_check_mqtk
 bench_need mosquitto mosquitto
@@ -337,16 +340,19 @@ for size in $SIZES; do
 done
 
 echo
-echo "== summary (microseconds, medians over runs; ratios taken within each run, then the median) =="
+echo "== summary (microseconds, medians over runs) =="
+echo "   p50 vs pipeline: median of per-run ratios / ratio of the medians shown"
+echo "   mqtk-reply is like for like with the pipeline (two broker hops); mqtk-self is one hop (reference only)"
 {
-    printf 'case\ttool\tmin\tp50\tp90\tp99\tmax\tlost\tp50 vs pipeline\n'
+    printf 'case\ttool\thops\tmin\tp50\tp90\tp99\tmax\tlost\tp50 vs pipeline\n'
     for size in $SIZES; do
         for qos in $QOSES; do
             case="${size}B-qos$qos"
             for tool in "${TOOLS[@]}"; do
-                r=-
-                [[ $tool != pipeline ]] && r=$(bench_fmt "$(bench_ratio_median echo "$case" "$tool" pipeline p50)" 2 x)
-                printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$case" "$tool" \
+                r=- hops=2
+                [[ $tool == mqtk-self ]] && hops=1
+                [[ $tool != pipeline ]] && r=$(bench_ratios echo "$case" "$tool" pipeline p50)
+                printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$case" "$tool" "$hops" \
                     "$(bench_fmt "$(bench_median echo "$case" "$tool" min)" 0)" \
                     "$(bench_fmt "$(bench_median echo "$case" "$tool" p50)" 0)" \
                     "$(bench_fmt "$(bench_median echo "$case" "$tool" p90)" 0)" \
@@ -361,12 +367,12 @@ echo
 for size in $SIZES; do
     for qos in $QOSES; do
         case="${size}B-qos$qos"
-        for tool in mqtk-self mqtk-reply; do
-            r=$(bench_ratio_median echo "$case" "$tool" pipeline p50)
-            p99=$(bench_median echo "$case" "$tool" p99)
-            printf 'target %-11s %-10s p50 <= 0.9x pipeline: %s (%s); p99 < 1000 us: %s (%s us)\n' "$case:" "$tool" \
-                "$(bench_verdict "$r" le 0.9)" "$(bench_fmt "$r" 2 x)" "$(bench_verdict "$p99" le 999.9)" "$(bench_fmt "$p99" 0)"
-        done
+        r1=$(bench_ratio_median echo "$case" mqtk-reply pipeline p50)
+        r2=$(bench_ratio_of_medians echo "$case" mqtk-reply pipeline p50)
+        p99=$(bench_median echo "$case" mqtk-reply p99)
+        printf 'target %-11s mqtk-reply p50 <= 0.9x pipeline (two hops each): %s (%s); p99 < 1000 us: %s (%s us)\n' "$case:" \
+            "$(bench_verdict2 "$r1" "$r2" le 0.9)" "$(bench_ratios echo "$case" mqtk-reply pipeline p50)" \
+            "$(bench_verdict "$p99" le 999.9)" "$(bench_fmt "$p99" 0)"
     done
 done
 echo "load at end: $(bench_load)"

@@ -10,7 +10,13 @@
 #     log a client's SUBSCRIBE, so a receiver is known to be subscribed before a test starts.
 #   - bench_need/bench_want: check for a tool and install its Debian package if missing.
 #   - Timing (bench_now_us), bounded waiting (bench_wait_pid, bench_kill), results
-#     (bench_record, bench_median, bench_ratio_median) and table printing (bench_table).
+#     (bench_record, bench_median, bench_ratio_median, bench_ratio_of_medians) and table
+#     printing (bench_table).
+#   - The raw rows of every run, kept: on exit they are copied to
+#     benchmarks/results/SCRIPT-COMMIT.tsv (COMMIT: the newest commit of the mqtk sources,
+#     "-dirty" if they have uncommitted changes; -2, -3 ... when that file exists), with
+#     '#' lines for the command, machine, knobs and the load at start and end.
+#     BENCH_RESULTS_DIR moves it; BENCH_KEEP_RESULTS=FILE also copies it to FILE.
 #
 # Every wait in here is bounded; nothing listens anywhere but 127.0.0.1.
 
@@ -27,6 +33,8 @@ BENCH_PY=/usr/bin/python3
 BENCH_TMP=$(mktemp -d "${TMPDIR:-/tmp}/mqtk-bench.XXXXXX")
 BENCH_RESULTS_FILE=$BENCH_TMP/results.tsv
 : >"$BENCH_RESULTS_FILE"
+BENCH_SCRIPT=$(basename "$0" .sh)
+BENCH_RESULTS_DIR=${BENCH_RESULTS_DIR:-$BENCH_ROOT/benchmarks/results}
 BENCH_PIDS=()
 BROKER_PID=""
 BROKER_PORT=""
@@ -75,11 +83,12 @@ bench_wait_pid() {
 }
 
 bench_cleanup() {
-    local pid
+    local status=$? pid
     for pid in "${BENCH_PIDS[@]}"; do
         kill -TERM "$pid" 2>/dev/null
     done
     broker_stop
+    bench_save_results "$status"
     if [[ -n ${BENCH_KEEP_RESULTS:-} && -s $BENCH_RESULTS_FILE ]]; then
         cp "$BENCH_RESULTS_FILE" "$BENCH_KEEP_RESULTS" 2>/dev/null &&
             bench_log "raw results: $BENCH_KEEP_RESULTS"
@@ -89,6 +98,48 @@ bench_cleanup() {
 trap bench_cleanup EXIT
 trap 'exit 130' INT TERM HUP
 trap 'exit 141' PIPE # e.g. | head: still clean up
+
+# The commit the mqtk sources are at: the newest commit touching anything but benchmarks/
+# and docs/ (so a results file keeps its name when only scripts or records change), with
+# "-dirty" when those sources have uncommitted changes. "unknown" outside a git checkout.
+bench_commit() {
+    local c
+    c=$(git -C "$BENCH_ROOT" log -1 --format=%h --abbrev=7 -- . ':!benchmarks' ':!docs' 2>/dev/null) || c=""
+    [[ -n $c ]] || {
+        echo unknown
+        return
+    }
+    [[ -n $(git -C "$BENCH_ROOT" status --porcelain --untracked-files=no -- . ':!benchmarks' ':!docs' 2>/dev/null) ]] && c+=-dirty
+    echo "$c"
+}
+
+# bench_results_header MACHINE_LINES: the '#' header of the results file: what ran, where,
+# and the load when it started.
+bench_results_header() {
+    {
+        printf '# %s\n' "benchmarks/$BENCH_SCRIPT.sh, mqtk sources at $(bench_commit) (scripts at $(git -C "$BENCH_ROOT" rev-parse --short=7 HEAD 2>/dev/null || echo unknown))"
+        printf '# %s\n' "started $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+        printf '# knobs: %s\n' "$(env | grep -E '^(RUNS|N|ROUNDS|WARMUP|SIZES|QOSES|STORM|RATES|SKIP[A-Z_]*|ONESHOT_RUNS|STREAM_CASES|FILE_SIZES|FILE_QOSES|ONLY_TOOLS|MQTTJS|TRIAL_TIMEOUT)=' | sort | tr '\n' ' ')(defaults otherwise)"
+        printf '%s\n' "$1" | sed 's/^/# /'
+        printf '# columns: section\tcase\ttool\trun\tmetric\tvalue\n'
+    } >"$BENCH_TMP/header"
+}
+
+# Writes the rows with their header and the load at the end to benchmarks/results/.
+bench_save_results() {
+    local status=$1 base file i=2
+    [[ -s $BENCH_RESULTS_FILE && -n ${BENCH_RESULTS_DIR:-} ]] || return 0
+    mkdir -p "$BENCH_RESULTS_DIR" 2>/dev/null || return 0
+    base=$BENCH_RESULTS_DIR/$BENCH_SCRIPT-$(bench_commit)
+    file=$base.tsv
+    while [[ -e $file ]]; do file=$base-$((i++)).tsv; done
+    {
+        cat "$BENCH_TMP/header" 2>/dev/null
+        cat "$BENCH_RESULTS_FILE"
+        printf '# load at end: %s\n' "$(bench_load)"
+        printf '# ended %s, exit status %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$status"
+    } >"$file" && bench_log "raw rows: ${file#"$BENCH_ROOT"/}"
+}
 
 # bench_need COMMAND DEBIAN_PACKAGE: the tool must be there; installs it as root if not.
 bench_need() {
@@ -263,6 +314,31 @@ bench_ratio_median() {
         }' "$BENCH_RESULTS_FILE"
 }
 
+# bench_ratio_of_medians SECTION CASE TOOL_A TOOL_B METRIC: median(A) / median(B), the
+# ratio of the two medians a table shows (next to the median of per-run ratios).
+bench_ratio_of_medians() {
+    local a b
+    a=$(bench_median "$1" "$2" "$3" "$5")
+    b=$(bench_median "$1" "$2" "$4" "$5")
+    awk -v a="$a" -v b="$b" 'BEGIN { if (a == "NA" || b == "NA" || b + 0 == 0) print "NA"; else print a / b }'
+}
+
+# bench_ratios SECTION CASE TOOL_A TOOL_B METRIC: "R1x / R2x", the median of per-run ratios
+# and the ratio of medians, two decimals.
+bench_ratios() {
+    printf '%s / %s' "$(bench_fmt "$(bench_ratio_median "$@")" 2 x)" "$(bench_fmt "$(bench_ratio_of_medians "$@")" 2 x)"
+}
+
+# bench_verdict2 R1 R2 OP LIMIT: the verdict of the two ratio figures. "met" or "MISSED"
+# when they agree; "split" (named in full) when one meets the target and the other not:
+# then the runs do not decide it.
+bench_verdict2() {
+    local a b
+    a=$(bench_verdict "$1" "$3" "$4")
+    b=$(bench_verdict "$2" "$3" "$4")
+    if [[ $a == "$b" ]]; then printf '%s' "$a"; else printf 'split (median of ratios %s, ratio of medians %s)' "$a" "$b"; fi
+}
+
 # bench_fmt VALUE [DECIMALS] [SUFFIX]: rounds a number and appends SUFFIX; "NA" stays "NA".
 bench_fmt() {
     local v=$1 d=${2:-1} suffix=${3:-}
@@ -297,8 +373,15 @@ bench_table() {
         }'
 }
 
-# One line describing the machine and the versions, for the top of every report.
+# Lines describing the machine, the versions and the load, for the top of every report;
+# the same lines head the results file.
 bench_machine() {
+    local lines
+    lines=$(bench_machine_lines)
+    printf '%s\n' "$lines"
+    bench_results_header "$lines"
+}
+bench_machine_lines() {
     local cpu mosq paho_c paho_cpp
     cpu=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
     mosq=$(mosquitto -h 2>/dev/null | awk 'NR==1 {print $3}')
@@ -307,6 +390,7 @@ bench_machine() {
     printf 'machine: %s cores, %s, Linux %s; mosquitto %s; Paho C %s, Paho C++ %s (Debian)\n' \
         "$(nproc)" "${cpu:-unknown CPU}" "$(uname -r)" "${mosq:-?}" "${paho_c:-?}" "${paho_cpp:-?}"
     printf 'mqtk: %s (%s)\n' "$MQTK" "$("$MQTK" --version 2>/dev/null | head -n 1)"
+    printf 'mqtk sources: %s\n' "$(bench_commit)"
     printf 'load at start: %s\n' "$(bench_load)"
 }
 
@@ -314,8 +398,8 @@ bench_machine() {
 # wall-clock figures from a machine under pressure are not comparable with quiet ones.
 bench_load() {
     local psi=""
-    [[ -r /proc/pressure/cpu ]] && psi=$(awk '/^some/ {sub("avg60=", "", $3); print $3 "%"}' /proc/pressure/cpu)
-    printf 'load average %s; CPU pressure (some, avg60) %s' "$(cut -d' ' -f1-3 /proc/loadavg)" "${psi:-n/a}"
+    [[ -r /proc/pressure/cpu ]] && psi=$(awk '/^some/ {gsub(/avg[0-9]+=/, ""); print $2 "% / " $3 "% / " $4 "%"}' /proc/pressure/cpu)
+    printf 'load average %s; CPU pressure (some, avg10/avg60/avg300) %s' "$(cut -d' ' -f1-3 /proc/loadavg)" "${psi:-n/a}"
 }
 
 # bench_payload_file FILE COUNT SIZE: COUNT lines, each SIZE bytes before the newline, every

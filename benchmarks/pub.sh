@@ -18,11 +18,12 @@
 #        MQTTJS=0 (skip MQTT.js), MQTTJS_MAX_LINES (60000: MQTT.js only in cases up to this),
 #        ONLY_TOOLS ("mosquitto_pub paho_c_pub mqttjs", a subset; mqtk always runs),
 #        FILE_SIZES ("1 10 50 100", MB for (d)), FILE_QOSES ("0 1"),
-#        SKIP_ONESHOT=1, SKIP_STREAM=1, SKIP_FILE=1, BENCH_KEEP_RESULTS=FILE (keep the raw
-#        per-run rows).
+#        SKIP_ONESHOT=1, SKIP_STREAM=1, SKIP_FILE=1, BENCH_KEEP_RESULTS=FILE (also copy the
+#        raw per-run rows there). Raw rows: benchmarks/results/pub-COMMIT.tsv (see lib.sh).
 #
 # Each streaming trial gets its own fresh mosquitto. Tools are interleaved run by run
-# (A B C A B C ...) and every ratio is taken within one run, then the median is reported.
+# (A B C A B C ...). Each ratio is given twice: the median of the ratios taken within each
+# run, and the ratio of the medians shown; a target is met only when both meet it.
 set -u
 # shellcheck source=benchmarks/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -354,8 +355,8 @@ file_report() {
                 for tool in mqtk mosquitto_pub; do
                     local wr=- cr=- del
                     if [[ $tool == mqtk ]]; then
-                        wr=$(bench_fmt "$(bench_ratio_median d "$case" mqtk mosquitto_pub wall_ms)" 2 x)
-                        cr=$(bench_fmt "$(bench_ratio_median d "$case" mqtk mosquitto_pub cpu_ms)" 2 x)
+                        wr=$(bench_ratios d "$case" mqtk mosquitto_pub wall_ms)
+                        cr=$(bench_ratios d "$case" mqtk mosquitto_pub cpu_ms)
                     fi
                     del=$(awk -F'\t' -v c="$case" -v t="$tool" '$1=="d" && $2==c && $3==t && $5=="delivered" {r++; ok+=$6} END {printf "%d/%d", ok, r}' "$BENCH_RESULTS_FILE")
                     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$case" "$tool" \
@@ -371,10 +372,11 @@ file_report() {
     echo
     for mb in $FILE_SIZES; do
         for qos in $FILE_QOSES; do
-            local w
-            w=$(bench_ratio_median d "${mb}MB-qos$qos" mqtk mosquitto_pub wall_ms)
-            printf 'target %-12s mqtk wall <= 1.5x mosquitto_pub: %s (%s)\n' "${mb}MB-qos$qos:" \
-                "$(bench_verdict "$w" le 1.5)" "$(bench_fmt "$w" 2 x)"
+            local c="${mb}MB-qos$qos"
+            printf 'target %-12s mqtk wall <= 1.5x mosquitto_pub: %s (%s)\n' "$c:" \
+                "$(bench_verdict2 "$(bench_ratio_median d "$c" mqtk mosquitto_pub wall_ms)" \
+                    "$(bench_ratio_of_medians d "$c" mqtk mosquitto_pub wall_ms)" le 1.5)" \
+                "$(bench_ratios d "$c" mqtk mosquitto_pub wall_ms)"
         done
     done
 }
@@ -382,7 +384,7 @@ file_report() {
 # ---------------------------------------------------------------------------------------
 report() {
     echo
-    echo "== summary (medians; ratios are mqtk/reference taken within each run, then the median) =="
+    echo "== summary (medians; ratios: the median of mqtk/reference taken within each run / the ratio of the medians shown) =="
     local qos tool size case
     if [[ -z ${SKIP_ONESHOT:-} ]]; then
         echo
@@ -393,8 +395,8 @@ report() {
                 for tool in "${TOOLS[@]}"; do
                     local wr=- cr=-
                     if [[ $tool == mqtk ]]; then
-                        wr=$(bench_fmt "$(bench_ratio_median a "qos$qos" mqtk mosquitto_pub wall_ms)" 2 x)
-                        cr=$(bench_fmt "$(bench_ratio_median a "qos$qos" mqtk mosquitto_pub cpu_ms)" 2 x)
+                        wr=$(bench_ratios a "qos$qos" mqtk mosquitto_pub wall_ms)
+                        cr=$(bench_ratios a "qos$qos" mqtk mosquitto_pub cpu_ms)
                     fi
                     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$qos" "$tool" \
                         "$(bench_fmt "$(bench_median a "qos$qos" "$tool" wall_ms)" 2)" \
@@ -405,10 +407,12 @@ report() {
             done
         } | bench_table
         for qos in $QOSES; do
-            local w c
-            w=$(bench_ratio_median a "qos$qos" mqtk mosquitto_pub wall_ms)
-            c=$(bench_ratio_median a "qos$qos" mqtk mosquitto_pub cpu_ms)
-            echo "target QoS $qos: mqtk wall <= 5x mosquitto_pub: $(bench_verdict "$w" le 5) ($(bench_fmt "$w" 2 x)); CPU <= 3x: $(bench_verdict "$c" le 3) ($(bench_fmt "$c" 2 x))"
+            local wv cv
+            wv=$(bench_verdict2 "$(bench_ratio_median a "qos$qos" mqtk mosquitto_pub wall_ms)" \
+                "$(bench_ratio_of_medians a "qos$qos" mqtk mosquitto_pub wall_ms)" le 5)
+            cv=$(bench_verdict2 "$(bench_ratio_median a "qos$qos" mqtk mosquitto_pub cpu_ms)" \
+                "$(bench_ratio_of_medians a "qos$qos" mqtk mosquitto_pub cpu_ms)" le 3)
+            echo "target QoS $qos: mqtk wall <= 5x mosquitto_pub: $wv ($(bench_ratios a "qos$qos" mqtk mosquitto_pub wall_ms)); CPU <= 3x: $cv ($(bench_ratios a "qos$qos" mqtk mosquitto_pub cpu_ms))"
         done
     fi
     if [[ -z ${SKIP_STREAM:-} ]]; then
@@ -427,8 +431,8 @@ report() {
                     [[ $del == NA ]] && continue # not run in this case
                     [[ $del != NA ]] && awk -v d="$del" -v c="$count" 'BEGIN {exit !(d < c)}' && lossy=" (lossy)"
                     if [[ $tool == mqtk ]]; then
-                        rm=$(bench_fmt "$(bench_ratio_median b "$case" mqtk mosquitto_pub msgs_per_s)" 2 x)
-                        ((HAVE_PAHO)) && rp=$(bench_fmt "$(bench_ratio_median b "$case" mqtk paho_c_pub goodput)" 2 x)
+                        rm=$(bench_ratios b "$case" mqtk mosquitto_pub msgs_per_s)
+                        ((HAVE_PAHO)) && rp=$(bench_ratios b "$case" mqtk paho_c_pub goodput)
                     fi
                     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$case" "$tool" \
                         "$(bench_fmt "$(bench_median b "$case" "$tool" goodput)" 0)$lossy" \
@@ -444,15 +448,17 @@ report() {
         for spec in $STREAM_CASES; do
             IFS=: read -r size qos count <<<"$spec"
             case="${size}B-qos${qos}-$((count / 1000))k"
-            local rm rp need all
-            rm=$(bench_ratio_median b "$case" mqtk mosquitto_pub msgs_per_s)
-            rp=$(bench_ratio_median b "$case" mqtk paho_c_pub goodput)
+            local mv pv need all
             need=0.8
             [[ $qos != 0 ]] && need=1.0
+            mv=$(bench_verdict2 "$(bench_ratio_median b "$case" mqtk mosquitto_pub msgs_per_s)" \
+                "$(bench_ratio_of_medians b "$case" mqtk mosquitto_pub msgs_per_s)" ge "$need")
+            pv=$(bench_verdict2 "$(bench_ratio_median b "$case" mqtk paho_c_pub goodput)" \
+                "$(bench_ratio_of_medians b "$case" mqtk paho_c_pub goodput)" ge 2.5)
             all=$(awk -F'\t' -v c="$case" -v n="$count" '$1=="b" && $2==c && $3=="mqtk" && $5=="delivered" {r++; if ($6==n) ok++} END {printf "%d/%d runs", ok, r}' "$BENCH_RESULTS_FILE")
             printf 'target %-17s mqtk >= %sx mosquitto_pub: %s (%s); >= 2.5x paho_c_pub: %s (%s); mqtk delivered all %s in %s\n' \
-                "$case:" "$need" "$(bench_verdict "$rm" ge "$need")" "$(bench_fmt "$rm" 2 x)" \
-                "$(bench_verdict "$rp" ge 2.5)" "$(bench_fmt "$rp" 2 x)" "$count" "$all"
+                "$case:" "$need" "$mv" "$(bench_ratios b "$case" mqtk mosquitto_pub msgs_per_s)" \
+                "$pv" "$(bench_ratios b "$case" mqtk paho_c_pub goodput)" "$count" "$all"
         done
         echo "(n/a vs mosquitto_pub where it lost messages: its QoS 1 comparison is the 50k case.)"
     fi
