@@ -7,8 +7,8 @@
 #include <cstdio>
 
 #include "cli/validators.h"
-#include "core/bench.h"
-#include "core/bench_plan.h"
+#include "core/bench/bench.h"
+#include "core/bench/plan.h"
 
 namespace mqtk::cli {
 namespace {

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "cli/connection_flags.h"
-#include "core/bench_options.h"
+#include "core/bench/options.h"
 
 namespace mqtk::cli {
 

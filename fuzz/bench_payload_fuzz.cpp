@@ -1,4 +1,4 @@
-// Fuzzes the bench header decoder (core/bench_payload.h), which every bench subscriber runs
+// Fuzzes the bench header decoder (core/bench/payload.h), which every bench subscriber runs
 // on whatever arrives on its topics. A decoded header must encode back to the same 16
 // bytes (but for the flag bits the decoder does not keep), and a payload made from it
 // must decode to it.
@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "core/bench_payload.h"
+#include "core/bench/payload.h"
 #include "fuzz/fuzz_check.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

@@ -1,4 +1,4 @@
-// Fuzzes the `bench merge` reader (core/bench_result.h) with the text of a result file, as
+// Fuzzes the `bench merge` reader (core/bench/result.h) with the text of a result file, as
 // run_bench_merge reads each file a user names: JSON, then bench_result_from_json. Not JSON
 // is refused by the parser; a refusal of the document is an mqtk::Error(Usage).
 // An accepted result must then
@@ -17,8 +17,8 @@
 #include <string>
 #include <string_view>
 
-#include "core/bench_report.h"
-#include "core/bench_result.h"
+#include "core/bench/report.h"
+#include "core/bench/result.h"
 #include "core/error.h"
 #include "fuzz/fuzz_check.h"
 

@@ -58,15 +58,17 @@ tests/support/interop/install.sh >/dev/null
 # tests and demo start their own brokers and never rely on it.
 
 jobs=$(nproc)
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+# CI builds with -Werror (MQTK_WERROR): a warning fails the run instead of scrolling by.
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMQTK_WERROR=ON >/dev/null
 cmake --build build -j"$jobs"
 if [ -n "$sanitize" ]; then
-  cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DMQTK_SANITIZE=ON >/dev/null
+  cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DMQTK_SANITIZE=ON -DMQTK_WERROR=ON \
+    >/dev/null
   cmake --build build-asan -j"$jobs"
 fi
 if [ -n "$fuzz" ]; then
   # Only the fuzz targets (and the core they link) are built here, not the suites.
   CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    -DMQTK_FUZZ=ON -DMQTK_BUILD_TESTS=OFF >/dev/null
+    -DMQTK_FUZZ=ON -DMQTK_BUILD_TESTS=OFF -DMQTK_WERROR=ON >/dev/null
   cmake --build build-fuzz --target mqtk_fuzzers -j"$jobs"
 fi

@@ -19,6 +19,7 @@
 
 #include "support/broker.h"
 #include "support/connect_probe.h"
+#include "support/helpers.h"
 #include "support/observer.h"
 #include "support/process.h"
 
@@ -26,9 +27,12 @@ namespace {
 
 using namespace std::chrono_literals;
 using mqtk::test::Broker;
+using mqtk::test::contains;
+using mqtk::test::joined;
 using mqtk::test::Observer;
 using mqtk::test::ProcessResult;
 using mqtk::test::RunOptions;
+using mqtk::test::str;
 using mqtk::test::TempDir;
 
 using Args = std::vector<std::string>;
@@ -37,17 +41,6 @@ struct Row {
     Args args;
     std::string problem;  // a distinctive part of the one error line
 };
-
-bool contains(const std::string& text, const std::string& needle) {
-    return text.find(needle) != std::string::npos;
-}
-
-std::string joined(const Args& args) {
-    std::string text;
-    for (const auto& arg : args)
-        text += (text.empty() ? "" : " ") + arg;
-    return text;
-}
 
 // Whether a row names the broker itself (then it gets no -h/-p of ours: a second -p is an
 // error of its own, which would hide the one under test).
@@ -88,10 +81,6 @@ void check_table(const Broker& broker, const std::string& command, const std::ve
     for (const auto& row : rows)
         check_usage_error(broker, command, row, options);
     CHECK(mqtk::test::connections_before_fence(broker) == 0);
-}
-
-std::string str(long long n) {
-    return std::to_string(n);
 }
 
 // A regular file whose read fails (EIO) for everyone, root included: permissions cannot

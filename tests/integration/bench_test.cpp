@@ -14,6 +14,7 @@
 
 #include "support/broker.h"
 #include "support/fake_broker.h"
+#include "support/helpers.h"
 #include "support/observer.h"
 #include "support/process.h"
 
@@ -25,6 +26,7 @@ using mqtk::test::FakeBroker;
 using mqtk::test::Observer;
 using mqtk::test::Process;
 using mqtk::test::ProcessResult;
+using mqtk::test::str;
 using mqtk::test::TempDir;
 using nlohmann::json;
 namespace packet = mqtk::test::packet;
@@ -33,10 +35,6 @@ namespace packet = mqtk::test::packet;
 // (max_queued_messages 1000) then drops QoS 1 messages, which bench rightly reports as
 // lost. A "healthy broker" for these tests has room for the whole backlog.
 const Broker::Config kRoomy{.extra = "max_queued_messages 1000000"};
-
-std::string str(long long n) {
-    return std::to_string(n);
-}
 
 // A witness of bench's messages on its default topics (mqtk/bench/%i): once it has seen
 // one, bench is past connecting and publishing. Only the topic is printed, not the

@@ -16,6 +16,7 @@
 #include "support/broker.h"
 #include "support/connect_probe.h"
 #include "support/fake_broker.h"
+#include "support/helpers.h"
 #include "support/observer.h"
 #include "support/process.h"
 #include "support/skip.h"
@@ -25,6 +26,10 @@ namespace {
 
 using namespace std::chrono_literals;
 using mqtk::test::Broker;
+using mqtk::test::check_error;
+using mqtk::test::check_success;
+using mqtk::test::concat;
+using mqtk::test::contains;
 using mqtk::test::lines_before_fence;
 using mqtk::test::mosquitto_pub;  // from wire.h
 using mqtk::test::mqtk_binary;
@@ -32,25 +37,14 @@ using mqtk::test::Observer;
 using mqtk::test::Process;
 using mqtk::test::ProcessResult;
 using mqtk::test::RunOptions;
+using mqtk::test::seconds_since;
 using mqtk::test::skip_test;
+using mqtk::test::str;
 using mqtk::test::TempDir;
 using mqtk::test::wait_for_client_gone;
 using mqtk::test::wait_for_connect_line;
 using Clock = std::chrono::steady_clock;
 using Lines = std::vector<std::string>;
-
-std::string str(long long n) {
-    return std::to_string(n);
-}
-
-double seconds_since(Clock::time_point start) {
-    return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-std::vector<std::string> concat(std::vector<std::string> a, const std::vector<std::string>& b) {
-    a.insert(a.end(), b.begin(), b.end());
-    return a;
-}
 
 // `mqtk pub -h 127.0.0.1 -p <port> args...`
 ProcessResult pub_at(int port, const std::vector<std::string>& args, RunOptions options = {}) {
@@ -69,28 +63,11 @@ ProcessResult mosquitto_sub(const Broker& broker, const std::vector<std::string>
         {.timeout = 20s});
 }
 
-void check_error(const ProcessResult& r, int code) {
-    INFO(r.describe());
-    CHECK(r.exit_code == code);
-    CHECK(r.out.empty());
-    CHECK(mqtk::test::is_one_error_line(r.err));
-}
-
-void check_success(const ProcessResult& r) {
-    INFO(r.describe());
-    CHECK(r.exit_code == 0);
-    CHECK(r.err.empty());
-}
-
 // The "(p2, c1, k60...)" part of the connect line mosquitto logged for client_id.
 std::string connect_flags(const Broker& broker, const std::string& client_id) {
     const std::string line = wait_for_connect_line(broker, client_id);
     const auto open = line.rfind(" (");
     return open == std::string::npos ? "<" + client_id + " not connected>" : line.substr(open + 1);
-}
-
-bool contains(const std::string& text, const std::string& needle) {
-    return text.find(needle) != std::string::npos;
 }
 
 }  // namespace

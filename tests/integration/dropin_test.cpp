@@ -15,6 +15,7 @@
 
 #include "support/broker.h"
 #include "support/connect_probe.h"
+#include "support/helpers.h"
 #include "support/process.h"
 #include "support/wire.h"
 
@@ -22,6 +23,7 @@ namespace {
 
 using namespace std::chrono_literals;
 using mqtk::test::Broker;
+using mqtk::test::joined;
 using mqtk::test::Process;
 using mqtk::test::ProcessResult;
 using mqtk::test::RunOptions;
@@ -47,13 +49,6 @@ struct Both {
     ProcessResult mosquitto;
     ProcessResult mqtk;
 };
-
-std::string joined(const Args& args) {
-    std::string text;
-    for (const auto& arg : args)
-        text += (text.empty() ? "" : " ") + arg;
-    return text;
-}
 
 Args side_argv(const Broker& broker, const Case& c, bool oracle) {
     Args argv;

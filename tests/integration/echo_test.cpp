@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "support/broker.h"
+#include "support/helpers.h"
 #include "support/observer.h"
 #include "support/process.h"
 #include "support/wire.h"
@@ -22,24 +23,20 @@ namespace {
 
 using namespace std::chrono_literals;
 using mqtk::test::Broker;
+using mqtk::test::inject;
+using mqtk::test::mqtk_binary;
 using mqtk::test::Observer;
+using mqtk::test::occurrences;
 using mqtk::test::Process;
 using mqtk::test::ProcessResult;
-using mqtk::test::RunOptions;
-ProcessResult run_mqtk(std::vector<std::string> args, RunOptions options = {}) {
-    return mqtk::test::mqtk(std::move(args), std::move(options));
-}
-using mqtk::test::mqtk_binary;
-using mqtk::test::occurrences;
 using mqtk::test::run;
+using mqtk::test::run_mqtk;
+using mqtk::test::RunOptions;
 using mqtk::test::split_lines;
+using mqtk::test::str;
 using mqtk::test::wait_for_subscriptions;
 using Clock = std::chrono::steady_clock;
 using Lines = std::vector<std::string>;
-
-std::string str(long long n) {
-    return std::to_string(n);
-}
 
 std::vector<std::string> echo_argv(const Broker& broker, const std::string& id,
                                    const std::vector<std::string>& args) {
@@ -60,12 +57,6 @@ ProcessResult echo_run(const Broker& broker, const std::string& id,
     auto argv = echo_argv(broker, id, args);
     argv.erase(argv.begin());
     return run_mqtk(argv, {.timeout = timeout});
-}
-
-void inject(const Broker& broker, std::vector<std::string> args) {
-    const ProcessResult r = mqtk::test::mosquitto_pub(broker, std::move(args));
-    INFO("mosquitto_pub: " << r.describe());
-    REQUIRE(r.exit_code == 0);
 }
 
 std::size_t count(const Lines& lines, const std::string& line) {

@@ -24,6 +24,7 @@
 #include "support/broker.h"
 #include "support/connect_probe.h"
 #include "support/fake_broker.h"
+#include "support/helpers.h"
 #include "support/observer.h"
 #include "support/process.h"
 #include "support/wire.h"
@@ -32,33 +33,21 @@ namespace {
 
 using namespace std::chrono_literals;
 using mqtk::test::Broker;
+using mqtk::test::concat;
+using mqtk::test::contains;
 using mqtk::test::FakeBroker;
+using mqtk::test::mqtk_argv;
 using mqtk::test::mqtk_binary;
 using mqtk::test::Observer;
 using mqtk::test::Process;
 using mqtk::test::ProcessResult;
 using mqtk::test::RunOptions;
+using mqtk::test::seconds_since;
+using mqtk::test::str;
 using mqtk::test::TempDir;
 using Clock = std::chrono::steady_clock;
 using Args = std::vector<std::string>;
 namespace packet = mqtk::test::packet;
-
-std::string str(long long n) {
-    return std::to_string(n);
-}
-
-double seconds_since(Clock::time_point start) {
-    return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-Args concat(Args a, const Args& b) {
-    a.insert(a.end(), b.begin(), b.end());
-    return a;
-}
-
-bool contains(const std::string& text, const std::string& needle) {
-    return text.find(needle) != std::string::npos;
-}
 
 // `mqtk <command> -h 127.0.0.1 -p <port> args...`, timed.
 struct Timed {
@@ -70,11 +59,6 @@ Timed mqtk_at(const std::string& command, int port, const Args& args) {
     ProcessResult r = mqtk::test::mqtk(
         concat(concat({command}, mqtk::test::address_args(port)), args), {.timeout = 30s});
     return {std::move(r), seconds_since(start)};
-}
-
-// The command line of a background mqtk (for Process).
-Args mqtk_argv(const std::string& command, int port, const Args& args) {
-    return concat(concat({mqtk_binary(), command}, mqtk::test::address_args(port)), args);
 }
 
 // Exit 3, nothing on stdout, one "mqtk: " line that names the endpoint and says `what`.

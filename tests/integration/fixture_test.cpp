@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "support/broker.h"
+#include "support/helpers.h"
 #include "support/observer.h"
 #include "support/process.h"
 #include "support/skip.h"
@@ -33,12 +34,9 @@ using mqtk::test::Process;
 using mqtk::test::ProcessResult;
 using mqtk::test::run;
 using mqtk::test::skip_test;
+using mqtk::test::str;
 using mqtk::test::TempDir;
 using Clock = std::chrono::steady_clock;
-
-std::string str(int n) {
-    return std::to_string(n);
-}
 
 // mosquitto_pub to the broker's host on port, with more arguments.
 ProcessResult pub(int port, std::vector<std::string> args) {

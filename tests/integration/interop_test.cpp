@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "support/broker.h"
+#include "support/helpers.h"
 #include "support/other_brokers.h"
 #include "support/other_clients.h"
 #include "support/process.h"
@@ -38,6 +39,7 @@ namespace {
 using namespace std::chrono_literals;
 using mqtk::test::AedesBroker;
 using mqtk::test::Broker;
+using mqtk::test::contains;
 using mqtk::test::Delivery;
 using mqtk::test::Endpoint;
 using mqtk::test::kOutsideClients;
@@ -49,6 +51,7 @@ using mqtk::test::Process;
 using mqtk::test::ProcessResult;
 using mqtk::test::RabbitBroker;
 using mqtk::test::RunOptions;
+using mqtk::test::str;
 using mqtk::test::TempDir;
 using Clock = std::chrono::steady_clock;
 using Lines = std::vector<std::string>;
@@ -99,10 +102,6 @@ bool keeps_qos0_sessions(const Target& t) {
 constexpr int kRabbitQos2Window = 20;
 
 // --- Helpers ----------------------------------------------------------------------------------
-
-std::string str(long long n) {
-    return std::to_string(n);
-}
 
 const char* short_name(OutsideClient c) {
     switch (c) {
@@ -160,10 +159,6 @@ void publish_outside(OutsideClient client, const Target& t, const OutsidePublish
 // True when text is exactly one line "mqtk: ...\n", the contract's error line.
 bool one_error_line(const std::string& text) {
     return text.starts_with("mqtk: ") && text.find('\n') == text.size() - 1;
-}
-
-bool contains(const std::string& text, const std::string& part) {
-    return text.find(part) != std::string::npos;
 }
 
 std::size_t count_payload(const std::vector<Delivery>& got, const std::string& payload) {

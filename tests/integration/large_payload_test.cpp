@@ -13,6 +13,7 @@
 
 #include "support/broker.h"
 #include "support/connect_probe.h"
+#include "support/helpers.h"
 #include "support/observer.h"
 #include "support/process.h"
 
@@ -20,6 +21,7 @@ namespace {
 
 using namespace std::chrono_literals;
 using mqtk::test::Broker;
+using mqtk::test::concat;
 using mqtk::test::Observer;
 using mqtk::test::ProcessResult;
 using mqtk::test::TempDir;
@@ -40,11 +42,6 @@ constexpr double kRatio = 10.0;
 constexpr double kRatio = 1.5;
 #endif
 constexpr double kSlackSeconds = 0.3;
-
-Args concat(Args a, const Args& b) {
-    a.insert(a.end(), b.begin(), b.end());
-    return a;
-}
 
 // Bytes that no layer can compress or mistake for text, the same in every run.
 std::string random_bytes(std::size_t size) {

@@ -15,6 +15,7 @@
 
 #include "support/broker.h"
 #include "support/connect_probe.h"
+#include "support/helpers.h"
 #include "support/observer.h"
 #include "support/process.h"
 #include "support/wire.h"
@@ -23,28 +24,18 @@ namespace {
 
 using namespace std::chrono_literals;
 using mqtk::test::Broker;
+using mqtk::test::concat;
+using mqtk::test::contains;
 using mqtk::test::Observer;
 using mqtk::test::Process;
 using mqtk::test::ProcessResult;
+using mqtk::test::str;
 using mqtk::test::TempDir;
 using Args = std::vector<std::string>;
 
 // MQTT's largest payload as mqtk counts it for -f: a remaining length of 268,435,455
 // bytes less the smallest topic and packet id (core/line_reader.h).
 constexpr std::uintmax_t kMaxFilePayload = 268'435'455 - 4;
-
-std::string str(long long n) {
-    return std::to_string(n);
-}
-
-bool contains(const std::string& text, const std::string& needle) {
-    return text.find(needle) != std::string::npos;
-}
-
-Args concat(Args a, const Args& b) {
-    a.insert(a.end(), b.begin(), b.end());
-    return a;
-}
 
 // A file of `size` bytes that takes no disk space (a hole; it reads as zeros).
 std::string sparse_file(const TempDir& dir, const std::string& name, std::uintmax_t size) {

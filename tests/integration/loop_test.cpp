@@ -16,6 +16,7 @@
 
 #include "support/broker.h"
 #include "support/fake_broker.h"
+#include "support/helpers.h"
 #include "support/observer.h"
 #include "support/process.h"
 #include "support/wire.h"
@@ -24,42 +25,25 @@ namespace {
 
 using namespace std::chrono_literals;
 using mqtk::test::Broker;
+using mqtk::test::concat;
+using mqtk::test::contains;
 using mqtk::test::FakeBroker;
+using mqtk::test::inject;
+using mqtk::test::mqtk_argv;
 using mqtk::test::mqtk_binary;
 using mqtk::test::Observer;
 using mqtk::test::occurrences;
 using mqtk::test::Process;
 using mqtk::test::ProcessResult;
 using mqtk::test::RunOptions;
+using mqtk::test::seconds_since;
 using mqtk::test::split_lines;
+using mqtk::test::str;
 using mqtk::test::TempDir;
 using Clock = std::chrono::steady_clock;
 using Args = std::vector<std::string>;
 
-std::string str(long long n) {
-    return std::to_string(n);
-}
-
-double seconds_since(Clock::time_point start) {
-    return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-bool contains(std::string_view text, std::string_view needle) {
-    return text.find(needle) != std::string_view::npos;
-}
-
-Args concat(Args a, const Args& b) {
-    a.insert(a.end(), b.begin(), b.end());
-    return a;
-}
-
 // `mqtk <command> -h 127.0.0.1 -p <port> args...` with its own state directory.
-Args mqtk_argv(const std::string& command, int port, const Args& args) {
-    Args argv = {mqtk_binary(), command, "-h", "127.0.0.1", "-p", str(port)};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return argv;
-}
-
 RunOptions with_state(const TempDir& state, std::chrono::milliseconds timeout = 20s) {
     return {.timeout = timeout, .env = {{"XDG_STATE_HOME", state.path()}}};
 }
@@ -68,12 +52,6 @@ ProcessResult run_at(const TempDir& state, const std::string& command, int port,
     Args argv = mqtk_argv(command, port, args);
     argv.erase(argv.begin());
     return mqtk::test::mqtk(argv, with_state(state));
-}
-
-void inject(const Broker& broker, Args args) {
-    const ProcessResult r = mqtk::test::mosquitto_pub(broker, std::move(args));
-    INFO("mosquitto_pub: " << r.describe());
-    REQUIRE(r.exit_code == 0);
 }
 
 // Waits until the broker has logged a client connecting as `id` for the n-th time.

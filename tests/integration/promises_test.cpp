@@ -13,6 +13,7 @@
 #include "support/broker.h"
 #include "support/connect_probe.h"
 #include "support/fake_broker.h"
+#include "support/helpers.h"
 #include "support/observer.h"
 #include "support/process.h"
 #include "support/wire.h"
@@ -21,7 +22,10 @@ namespace {
 
 using namespace std::chrono_literals;
 using mqtk::test::Broker;
+using mqtk::test::concat;
+using mqtk::test::contains;
 using mqtk::test::FakeBroker;
+using mqtk::test::mqtk_argv;
 using mqtk::test::MqttPacket;
 using mqtk::test::Observer;
 using mqtk::test::Process;
@@ -30,20 +34,6 @@ using mqtk::test::RunOptions;
 using Clock = std::chrono::steady_clock;
 using Args = std::vector<std::string>;
 namespace packet = mqtk::test::packet;
-
-Args concat(Args a, const Args& b) {
-    a.insert(a.end(), b.begin(), b.end());
-    return a;
-}
-
-Args mqtk_argv(const std::string& command, int port, const Args& args) {
-    return concat(concat({mqtk::test::mqtk_binary(), command}, mqtk::test::address_args(port)),
-                  args);
-}
-
-bool contains(std::string_view text, std::string_view part) {
-    return text.find(part) != std::string_view::npos;
-}
 
 // The body of the first packet of `type` the clients of `relay` sent; empty when none.
 std::string first_body(const FakeBroker& relay, std::uint8_t type) {

@@ -15,6 +15,7 @@
 #include "support/broker.h"
 #include "support/connect_probe.h"
 #include "support/fake_broker.h"
+#include "support/helpers.h"
 #include "support/observer.h"
 #include "support/process.h"
 
@@ -23,6 +24,8 @@ namespace {
 using namespace std::chrono_literals;
 using mqtk::test::Broker;
 using mqtk::test::BrokerFreeze;
+using mqtk::test::check_error;
+using mqtk::test::check_silent_success;  // pub prints nothing when it succeeds
 using mqtk::test::FakeBroker;
 using mqtk::test::lines_before_fence;
 using mqtk::test::mqtk_binary;
@@ -30,20 +33,14 @@ using mqtk::test::Observer;
 using mqtk::test::Process;
 using mqtk::test::ProcessResult;
 using mqtk::test::RunOptions;
+using mqtk::test::seconds_since;
+using mqtk::test::str;
 using mqtk::test::TempDir;
 using mqtk::test::wait_for_client_gone;
 using mqtk::test::wait_for_connect_line;
 using Clock = std::chrono::steady_clock;
 namespace packet = mqtk::test::packet;
 using Lines = std::vector<std::string>;
-
-std::string str(long long n) {
-    return std::to_string(n);
-}
-
-double seconds_since(Clock::time_point start) {
-    return std::chrono::duration<double>(Clock::now() - start).count();
-}
 
 // `mqtk pub -h 127.0.0.1 -p <port> args...`
 std::vector<std::string> pub_argv(int port, const std::vector<std::string>& args) {
@@ -64,21 +61,6 @@ Process pub_process(const Broker& broker, const std::vector<std::string>& args) 
     std::vector<std::string> argv = pub_argv(broker.port(), args);
     argv.insert(argv.begin(), mqtk_binary());
     return Process(std::move(argv));
-}
-
-// The contract's failure shape: this exit code, one "mqtk: ..." line, nothing on stdout.
-void check_error(const ProcessResult& r, int code) {
-    INFO(r.describe());
-    CHECK(r.exit_code == code);
-    CHECK(r.out.empty());
-    CHECK(mqtk::test::is_one_error_line(r.err));
-}
-
-void check_success(const ProcessResult& r) {
-    INFO(r.describe());
-    CHECK(r.exit_code == 0);
-    CHECK(r.out.empty());
-    CHECK(r.err.empty());
 }
 
 std::string all_byte_values() {
@@ -105,7 +87,7 @@ std::string hex(std::string_view bytes) {
 TEST_CASE("pub: -m publishes exactly one message with that payload") {
     Broker broker;
     Observer seen(broker, {"p/m"});
-    check_success(pub(broker, {"-t", "p/m", "-m", "hello world", "-i", "pub-m"}));
+    check_silent_success(pub(broker, {"-t", "p/m", "-m", "hello world", "-i", "pub-m"}));
     REQUIRE(wait_for_client_gone(broker, "pub-m"));
     CHECK_LINES(lines_before_fence(seen, broker, "p/m", "p/m FENCE"), {"p/m hello world"});
 }
@@ -115,8 +97,9 @@ TEST_CASE("pub: -f sends a binary file byte for byte, and an empty file as an em
     TempDir dir;
     const std::string bytes = all_byte_values() + "\n\r\n" + all_byte_values();
     Observer seen(broker, {"p/f"}, {"-F", "%x"});
-    check_success(pub(broker, {"-t", "p/f", "-f", dir.write("binary", bytes), "-i", "pub-f"}));
-    check_success(pub(broker, {"-t", "p/f", "-f", dir.write("empty", ""), "-i", "pub-f2"}));
+    check_silent_success(
+        pub(broker, {"-t", "p/f", "-f", dir.write("binary", bytes), "-i", "pub-f"}));
+    check_silent_success(pub(broker, {"-t", "p/f", "-f", dir.write("empty", ""), "-i", "pub-f2"}));
     REQUIRE(wait_for_client_gone(broker, "pub-f2"));
     const Lines lines = lines_before_fence(seen, broker, "p/f", hex("FENCE"));
     REQUIRE(lines.size() == 2);
@@ -128,8 +111,8 @@ TEST_CASE("pub: -s sends all of stdin as one binary message") {
     Broker broker;
     const std::string bytes = "line one\nline two\n" + all_byte_values() + "\n\n";
     Observer seen(broker, {"p/s"}, {"-F", "%x"});
-    check_success(pub(broker, {"-t", "p/s", "-s", "-i", "pub-s"}, {.stdin_data = bytes}));
-    check_success(
+    check_silent_success(pub(broker, {"-t", "p/s", "-s", "-i", "pub-s"}, {.stdin_data = bytes}));
+    check_silent_success(
         pub(broker, {"-t", "p/s", "--stdin-file", "-i", "pub-s2"}, {.stdin_data = "long form"}));
     REQUIRE(wait_for_client_gone(broker, "pub-s2"));
     const Lines lines = lines_before_fence(seen, broker, "p/s", hex("FENCE"));
@@ -148,7 +131,7 @@ TEST_CASE("pub: -l sends each line as mosquitto_pub -l does") {
                          "l/reference", "-l", "-i", "reference"},
                         {.stdin_data = input, .timeout = 20s});
     REQUIRE(reference.exit_code == 0);
-    check_success(pub(broker, {"-t", "l/mqtk", "-l", "-i", "pub-l"}, {.stdin_data = input}));
+    check_silent_success(pub(broker, {"-t", "l/mqtk", "-l", "-i", "pub-l"}, {.stdin_data = input}));
     REQUIRE(wait_for_client_gone(broker, "reference"));
     REQUIRE(wait_for_client_gone(broker, "pub-l"));
     const Lines lines = lines_before_fence(seen, broker, "l/fence", "l/fence " + hex("FENCE"));
@@ -176,7 +159,7 @@ TEST_CASE("pub: -l streams: a line is published before stdin is closed") {
     CHECK(mqtk.running());
     mqtk.close_stdin();
     const ProcessResult r = mqtk.wait(20s);
-    check_success(r);
+    check_silent_success(r);
 }
 
 TEST_CASE("pub: -l with empty stdin exits promptly with 0 and publishes nothing") {
@@ -190,7 +173,7 @@ TEST_CASE("pub: -l with empty stdin exits promptly with 0 and publishes nothing"
     mqtk.close_stdin();
     const ProcessResult r = mqtk.wait(20s);
     const double elapsed = seconds_since(start);
-    check_success(r);
+    check_silent_success(r);
     CHECK(elapsed < 1.0);  // promptly: a DISCONNECT and the way out, on a loaded machine
     REQUIRE(wait_for_client_gone(broker, "empty"));
     CHECK(lines_before_fence(seen, broker, "l/empty", "l/empty FENCE").empty());
@@ -199,8 +182,8 @@ TEST_CASE("pub: -l with empty stdin exits promptly with 0 and publishes nothing"
 TEST_CASE("pub: -n sends a zero-length message") {
     Broker broker;
     Observer seen(broker, {"p/n"}, {"-F", "%l|%x|%t"});
-    check_success(pub(broker, {"-t", "p/n", "-n"}));
-    check_success(pub(broker, {"-t", "p/n", "--null-message"}));
+    check_silent_success(pub(broker, {"-t", "p/n", "-n"}));
+    check_silent_success(pub(broker, {"-t", "p/n", "--null-message"}));
     CHECK_LINES(seen.lines(2, 10s), {"0||p/n", "0||p/n"});
 }
 
@@ -208,9 +191,9 @@ TEST_CASE("pub: -n sends a zero-length message") {
 
 TEST_CASE("pub: -r retains the message for later subscribers, without -r nothing is kept") {
     Broker broker;
-    check_success(pub(broker, {"-t", "r/kept", "-m", "kept", "-r"}));
-    check_success(pub(broker, {"-t", "r/long", "-m", "long form", "--retain"}));
-    check_success(pub(broker, {"-t", "r/not", "-m", "not kept", "-i", "not-retained"}));
+    check_silent_success(pub(broker, {"-t", "r/kept", "-m", "kept", "-r"}));
+    check_silent_success(pub(broker, {"-t", "r/long", "-m", "long form", "--retain"}));
+    check_silent_success(pub(broker, {"-t", "r/not", "-m", "not kept", "-i", "not-retained"}));
     REQUIRE(wait_for_client_gone(broker, "not-retained"));
     // Subscribed only now: retained messages arrive right after SUBACK, before the fence.
     Observer later(broker, {"r/#"}, {"-F", "%r %t %p"});
@@ -223,22 +206,23 @@ TEST_CASE("pub: -q 0, 1 and 2 reach the broker with that QoS") {
     Broker broker;
     Observer seen(broker, {"q"}, {"-q", "2", "-F", "%q %p"});
     for (const char* qos : {"0", "1", "2"}) {
-        check_success(pub(broker, {"-t", "q", "-q", qos, "-m", std::string("qos") + qos}));
+        check_silent_success(pub(broker, {"-t", "q", "-q", qos, "-m", std::string("qos") + qos}));
     }
-    check_success(pub(broker, {"-t", "q", "--qos", "2", "-m", "long form"}));
+    check_silent_success(pub(broker, {"-t", "q", "--qos", "2", "-m", "long form"}));
     CHECK_LINES(seen.lines(4, 10s), {"0 qos0", "1 qos1", "2 qos2", "2 long form"});
 }
 
 TEST_CASE("pub: --repeat sends N copies and --repeat-delay spaces them") {
     Broker broker;
     Observer seen(broker, {"rep/#"}, {"-F", "%t %p @s @N"});
-    check_success(pub(broker, {"-t", "rep/fast", "-m", "x", "--repeat", "5", "-i", "rep-fast"}));
+    check_silent_success(
+        pub(broker, {"-t", "rep/fast", "-m", "x", "--repeat", "5", "-i", "rep-fast"}));
     const auto start = Clock::now();
     const ProcessResult spaced =
         pub(broker, {"-t", "rep/slow", "-m", "y", "--repeat", "4", "--repeat-delay", "0.3", "-q",
                      "1", "-i", "rep-slow"});
     const double elapsed = seconds_since(start);
-    check_success(spaced);
+    check_silent_success(spaced);
     CHECK(elapsed >= 0.85);  // three pauses of 0.3 s
     REQUIRE(wait_for_client_gone(broker, "rep-slow"));
     const Lines lines = lines_before_fence(seen, broker, "rep/fence", "rep/fence FENCE ");
@@ -470,7 +454,7 @@ TEST_CASE("pub: 200 lines at QoS 1 are all delivered, and exit waits for the ack
         INFO("the broker running: all acknowledged, then exit 0");
         Observer again(broker, {"many"}, {"-q", "1", "-F", "%p"});
         const ProcessResult r = pub(broker, {"-t", "many", "-l", "-q", "1"}, {.stdin_data = input});
-        check_success(r);
+        check_silent_success(r);
         CHECK_LINES(again.lines(200, 10s), (Lines(expected.begin() + 1, expected.end())));
     }
 }
@@ -491,7 +475,7 @@ TEST_CASE("pub: --jsonl publishes hand-written records: topic, payload, qos, ret
         R"("user-property":[["k","v"],["k","w"]]}})"
         "\n"
         R"({"topic":"j/kept","payload":"r","retain":true,"qos":0})";
-    check_success(
+    check_silent_success(
         pub(broker, {"--jsonl", "-V", "5", "-q", "1", "-i", "jsonl"}, {.stdin_data = input}));
     // Sorted: a QoS 2 message is forwarded only at PUBREL, so it may overtake none or all.
     Lines lines = seen.lines(4, 10s);
@@ -533,7 +517,7 @@ TEST_CASE("pub: --jsonl refuses what it would drop: -t, and properties without M
     check_error(v3, 2);
     CHECK(v3.err.find("line 2") != std::string::npos);
     CHECK(v3.err.find("-V 5") != std::string::npos);
-    check_success(pub(broker, {"--jsonl", "-V", "5"}, {.stdin_data = with_properties}));
+    check_silent_success(pub(broker, {"--jsonl", "-V", "5"}, {.stdin_data = with_properties}));
     // Each record names its topic: -t would do nothing.
     const ProcessResult topic = pub(broker, {"--jsonl", "-t", "other"},
                                     {.stdin_data = R"({"topic":"j/c","payload":"x"})"
@@ -560,7 +544,7 @@ TEST_CASE("pub: -D publish properties arrive as given (MQTT 5)") {
         args.insert(args.end(), {"-D", "publish"});
         args.insert(args.end(), property.begin(), property.end());
     }
-    check_success(pub(broker, args));
+    check_silent_success(pub(broker, args));
     const Lines lines = seen.lines(1, 10s);
     REQUIRE(lines.size() == 1);
     // The broker forwards the remaining expiry: 100, or 99 once a second has passed.
@@ -570,15 +554,15 @@ TEST_CASE("pub: -D publish properties arrive as given (MQTT 5)") {
     INFO(lines[0]);
     CHECK(expiry_ok);
     // A topic alias is resolved by the broker: the message arrives on its topic.
-    check_success(pub(broker, {"-V", "5", "-t", "props/alias", "-m", "aliased", "-D", "publish",
-                               "topic-alias", "1"}));
+    check_silent_success(pub(broker, {"-V", "5", "-t", "props/alias", "-m", "aliased", "-D",
+                                      "publish", "topic-alias", "1"}));
     CHECK(seen.lines(2, 10s).at(1) == "||||||props/alias|aliased");
 }
 
 TEST_CASE("pub: -D switches to MQTT 5, unless a -V after it says otherwise") {
     Broker broker;
-    check_success(pub(broker, {"-t", "t", "-m", "x", "-D", "publish", "content-type", "a"}));
-    check_success(pub(
+    check_silent_success(pub(broker, {"-t", "t", "-m", "x", "-D", "publish", "content-type", "a"}));
+    check_silent_success(pub(
         broker, {"-V", "311", "-t", "t", "-m", "x", "-D", "publish", "user-property", "k", "v"}));
     check_error(pub(broker, {"-t", "t", "-m", "x", "-D", "publish", "user-property", "k", "v", "-V",
                              "311"}),
@@ -597,7 +581,7 @@ TEST_CASE("pub: a publish the broker refuses is exit 1 with the reason (MQTT 5)"
         check_error(refused, 1);
         CHECK(refused.err.find("not authorized") != std::string::npos);
     }
-    check_success(pub(broker, {"-V", "5", "-q", "1", "-t", "allowed/x", "-m", "yes"}));
+    check_silent_success(pub(broker, {"-V", "5", "-q", "1", "-t", "allowed/x", "-m", "yes"}));
 }
 
 // --- usage errors: exit 2, before connecting -------------------------------------------------

@@ -16,6 +16,7 @@
 
 #include "support/broker.h"
 #include "support/connect_probe.h"
+#include "support/helpers.h"
 #include "support/observer.h"
 #include "support/process.h"
 #include "support/wire.h"
@@ -24,6 +25,7 @@ namespace {
 
 using namespace std::chrono_literals;
 using mqtk::test::Broker;
+using mqtk::test::mqtk_argv;
 using mqtk::test::Observer;
 using mqtk::test::Process;
 using mqtk::test::ProcessResult;
@@ -53,15 +55,6 @@ constexpr const char* kTopic = "restart/stream";
 // state (65534: 2.0.11 reads 65535 as 0, "no maximum", which restores nothing in flight).
 Broker::Config persistent_broker() {
     return {.persistence = true, .extra = "max_queued_messages 0\nmax_inflight_messages 65534\n"};
-}
-
-std::vector<std::string> with_address(std::string command, int port,
-                                      const std::vector<std::string>& args) {
-    std::vector<std::string> argv = {mqtk::test::mqtk_binary(), std::move(command)};
-    for (const auto& a : mqtk::test::address_args(port))
-        argv.push_back(a);
-    argv.insert(argv.end(), args.begin(), args.end());
-    return argv;
 }
 
 std::size_t count_lines(std::string_view text) {
@@ -118,9 +111,9 @@ void stream_through(const Broker& broker, int port, int qos, Fault fault, bool t
             args->push_back(Broker::ca_file());
         }
     }
-    Process receiver(with_address("sub", port, sub_args));
+    Process receiver(mqtk_argv("sub", port, sub_args));
     REQUIRE(mqtk::test::wait_for_subscriptions(broker, "recv", {kTopic}, 10s, &receiver));
-    Process publisher(with_address("pub", port, pub_args));
+    Process publisher(mqtk_argv("pub", port, pub_args));
     publisher.write_stdin(numbered_lines(0, lines));
     publisher.close_stdin();
     const auto fifth = static_cast<std::size_t>(lines / 5);
@@ -191,7 +184,7 @@ TEST_CASE("restart: 100,000 QoS 1 lines over TLS from pub -l -c into sub -c thro
 TEST_CASE("restart: pub gives up on a broker that stays away, with the count of the lost") {
     Broker broker(persistent_broker());
     // -d: the trace shows each PUBACK as it arrives.
-    Process publisher(with_address(
+    Process publisher(mqtk_argv(
         "pub", broker.port(),
         {"-t", kTopic, "-q", "1", "-l", "-c", "-i", "send", "--connect-timeout", "2", "-d"}));
     publisher.write_stdin(numbered_lines(0, 100));
@@ -220,9 +213,9 @@ TEST_CASE("restart: pub gives up on a broker that stays away, with the count of 
 TEST_CASE("restart: a repeating pub does not retry for ever either") {
     Broker broker;
     Process publisher(
-        with_address("pub", broker.port(),
-                     {"-t", kTopic, "-q", "1", "-m", "x", "--repeat", "1000", "--repeat-delay",
-                      "0.05", "--connect-timeout", "2", "-i", "repeater"}));
+        mqtk_argv("pub", broker.port(),
+                  {"-t", kTopic, "-q", "1", "-m", "x", "--repeat", "1000", "--repeat-delay", "0.05",
+                   "--connect-timeout", "2", "-i", "repeater"}));
     REQUIRE(!mqtk::test::wait_for_connect_line(broker, "repeater", 10s).empty());
     std::this_thread::sleep_for(500ms);  // pacing: the broker goes mid-run, ~10 repeats in
     broker.stop();
@@ -238,9 +231,9 @@ TEST_CASE("restart: without -c, pub says how many messages the clean session dro
     // Sees the first line arrive: pub is connected and streaming. (A restart before pub
     // has connected makes its connect fail, exit 3: not the case under test.)
     Observer first(broker, {kTopic}, {"-C", "1"});
-    Process publisher(with_address("pub", broker.port(),
-                                   {"-t", kTopic, "-q", "1", "-l", "--connect-timeout", "30",
-                                    "-d"}));  // the trace shows what went out
+    Process publisher(mqtk_argv("pub", broker.port(),
+                                {"-t", kTopic, "-q", "1", "-l", "--connect-timeout", "30",
+                                 "-d"}));  // the trace shows what went out
     publisher.write_stdin(numbered_lines(0, 10));
     REQUIRE(first.lines(1, 20s).size() == 1);
     // Frozen, the broker acknowledges nothing more: the lines written now are certainly in

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "support/broker.h"
+#include "support/helpers.h"
 #include "support/observer.h"
 #include "support/process.h"
 #include "support/skip.h"
@@ -34,31 +35,23 @@ namespace {
 
 using namespace std::chrono_literals;
 using mqtk::test::Broker;
+using mqtk::test::concat;
+using mqtk::test::inject;
+using mqtk::test::mqtk_binary;
 using mqtk::test::Observer;
 using mqtk::test::Process;
 using mqtk::test::ProcessResult;
+using mqtk::test::run;
+using mqtk::test::run_mqtk;
 using mqtk::test::RunOptions;
 using mqtk::test::skip_test;
-using mqtk::test::TempDir;
-ProcessResult run_mqtk(std::vector<std::string> args, RunOptions options = {}) {
-    return mqtk::test::mqtk(std::move(args), std::move(options));
-}
-using mqtk::test::mqtk_binary;
-using mqtk::test::run;
 using mqtk::test::split_lines;
+using mqtk::test::str;
+using mqtk::test::TempDir;
 using mqtk::test::to_hex;
 using mqtk::test::wait_for_subscriptions;
 using Clock = std::chrono::steady_clock;
 using Lines = std::vector<std::string>;
-
-std::string str(long long n) {
-    return std::to_string(n);
-}
-
-std::vector<std::string> concat(std::vector<std::string> a, const std::vector<std::string>& b) {
-    a.insert(a.end(), b.begin(), b.end());
-    return a;
-}
 
 // `mqtk sub -h 127.0.0.1 -p PORT -i ID ARGS...` in the background.
 Process start_sub(const Broker& broker, const std::string& id, std::vector<std::string> args,
@@ -75,13 +68,6 @@ Process start_mosquitto_sub(const Broker& broker, const std::string& id,
     return Process(
         concat({"mosquitto_sub", "-h", broker.host(), "-p", str(broker.port()), "-i", id}, args),
         std::move(options));
-}
-
-// Publishes with the real mosquitto_pub; the test stops if that fails.
-void inject(const Broker& broker, std::vector<std::string> args) {
-    const ProcessResult r = mqtk::test::mosquitto_pub(broker, std::move(args));
-    INFO("mosquitto_pub: " << r.describe());
-    REQUIRE(r.exit_code == 0);
 }
 
 ProcessResult sub_run(const Broker& broker, const std::string& id, std::vector<std::string> args,

@@ -15,6 +15,7 @@
 
 #include "support/broker.h"
 #include "support/connect_probe.h"
+#include "support/helpers.h"
 #include "support/observer.h"
 #include "support/process.h"
 #include "support/wire.h"
@@ -23,20 +24,15 @@ namespace {
 
 using namespace std::chrono_literals;
 using mqtk::test::Broker;
+using mqtk::test::check_error;
+using mqtk::test::check_success;
+using mqtk::test::concat;
+using mqtk::test::contains;
 using mqtk::test::Observer;
 using mqtk::test::Process;
 using mqtk::test::ProcessResult;
 using mqtk::test::TempDir;
 using Args = std::vector<std::string>;
-
-bool contains(const std::string& text, const std::string& needle) {
-    return text.find(needle) != std::string::npos;
-}
-
-Args concat(Args a, const Args& b) {
-    a.insert(a.end(), b.begin(), b.end());
-    return a;
-}
 
 // `mqtk pub -h 127.0.0.1 -p <port> args...`
 ProcessResult pub_at(int port, const Args& args) {
@@ -47,19 +43,6 @@ ProcessResult pub_at(int port, const Args& args) {
 ProcessResult mosquitto_pub_at(int port, const Args& args) {
     return mqtk::test::run(concat(concat({"mosquitto_pub"}, mqtk::test::address_args(port)), args),
                            {.timeout = 20s});
-}
-
-void check_error(const ProcessResult& r, int code) {
-    INFO(r.describe());
-    CHECK(r.exit_code == code);
-    CHECK(r.out.empty());
-    CHECK(mqtk::test::is_one_error_line(r.err));
-}
-
-void check_success(const ProcessResult& r) {
-    INFO(r.describe());
-    CHECK(r.exit_code == 0);
-    CHECK(r.err.empty());
 }
 
 // mqtk and mosquitto_pub on the same argv: both connect (and publish), or mosquitto_pub

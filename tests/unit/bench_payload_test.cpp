@@ -1,10 +1,10 @@
 // The bench header: byte layout, round trips at the field limits, the 48-bit clock
 // arithmetic, and rejection of payloads that are not bench messages.
-#include "core/bench_payload.h"
-
 #include <doctest/doctest.h>
 
 #include <string>
+
+#include "core/bench/payload.h"
 
 namespace {
 

@@ -1,12 +1,11 @@
 // How a bench run is laid out: shard and worker slicing (every client exactly once),
 // topic templates and the filter derived from them, worker counts and client ids.
-#include "core/bench_plan.h"
-
 #include <doctest/doctest.h>
 
 #include <algorithm>
 #include <set>
 
+#include "core/bench/plan.h"
 #include "core/error.h"
 
 namespace {

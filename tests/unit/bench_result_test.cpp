@@ -1,14 +1,13 @@
 // Bench results: the JSON document reads back exactly, merging shards gives what one
 // run would have measured (histograms merged, counts summed), loss is derived only when
 // it is knowable, and merge refuses results that do not belong together.
-#include "core/bench_result.h"
-
 #include <doctest/doctest.h>
 
 #include <nlohmann/json.hpp>
 #include <random>
 
-#include "core/bench_report.h"
+#include "core/bench/report.h"
+#include "core/bench/result.h"
 #include "core/error.h"
 
 namespace {

@@ -1,12 +1,12 @@
 // The sequence tracker: in order, gaps, late arrivals, duplicates (also far behind), per
 // publisher, and memory that stays small while delivery is in order.
-#include "core/bench_sequence.h"
-
 #include <doctest/doctest.h>
 
 #include <algorithm>
 #include <random>
 #include <vector>
+
+#include "core/bench/sequence.h"
 
 namespace {
 

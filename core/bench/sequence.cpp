@@ -1,5 +1,5 @@
-// The sequence tracker's bitmap arithmetic (see bench_sequence.h).
-#include "core/bench_sequence.h"
+// The sequence tracker's bitmap arithmetic (see sequence.h).
+#include "core/bench/sequence.h"
 
 namespace mqtk {
 

@@ -12,7 +12,7 @@
 // slot on the fixed schedule, so a stalled broker - or a late generator - shows up as
 // latency of the messages that queued behind it rather than as fewer samples
 // (coordinated omission).
-#include "core/bench_run.h"
+#include "core/bench/message_run.h"
 
 #include <sys/prctl.h>
 #include <unistd.h>
@@ -24,9 +24,9 @@
 #include <mutex>
 #include <thread>
 
-#include "core/bench_parallel.h"
-#include "core/bench_payload.h"
-#include "core/bench_sequence.h"
+#include "core/bench/parallel.h"
+#include "core/bench/payload.h"
+#include "core/bench/sequence.h"
 #include "core/client.h"
 #include "core/clock.h"
 #include "core/error.h"

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/bench_options.h"
+#include "core/bench/options.h"
 
 namespace mqtk {
 
@@ -67,7 +67,7 @@ struct WorkerPlan {
 // How many worker processes to use: the user's --workers, else one more than there are
 // CPUs (never more than there are clients): a Paho engine is bound by the hand-offs
 // between its threads more than by CPU, so one extra process keeps the cores busy, while
-// many more only add context switches (measurements in bench_plan.cpp). A light
+// many more only add context switches (measurements in plan.cpp). A light
 // open-loop rate (<= 5,000 msg/s) gets one process: a second engine buys nothing there
 // and costs start-up and CPU. A storm gets one process per 5,000 connections (up to one
 // per CPU), because Paho's cost per connect grows with the connections its process

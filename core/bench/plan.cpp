@@ -1,5 +1,5 @@
-// Topic templates, shard and worker slicing, client ids (see bench_plan.h).
-#include "core/bench_plan.h"
+// Topic templates, shard and worker slicing, client ids (see plan.h).
+#include "core/bench/plan.h"
 
 #include <unistd.h>
 

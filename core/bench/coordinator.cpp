@@ -1,5 +1,5 @@
-// The progress meter and the single-process coordinator (see bench_coordinator.h).
-#include "core/bench_coordinator.h"
+// The progress meter and the single-process coordinator (see coordinator.h).
+#include "core/bench/coordinator.h"
 
 #include <thread>
 

@@ -16,7 +16,7 @@
 // - Paho runs one engine per process and every event costs it a pass over all clients
 //   (socket lookups, keep-alive and retry scans, a poll() over every socket, a qsort of
 //   its socket table per new socket), so the connect rate falls as connections
-//   accumulate: 10,000 take ~10 s in one process, ~3 s over two (bench_plan.h picks one
+//   accumulate: 10,000 take ~10 s in one process, ~3 s over two (plan.h picks one
 //   worker per 5,000 connections). Disconnecting is O(n) per connection too.
 // - Paho's connect timeout (--connect-timeout) counts from the moment Paho starts the
 //   connect; a slow broker accept queue shows up as failures with "no CONNACK".
@@ -31,8 +31,8 @@
 
 #include <cstddef>
 
-#include "core/bench_coordinator.h"
-#include "core/bench_run.h"
+#include "core/bench/coordinator.h"
+#include "core/bench/message_run.h"
 
 namespace mqtk {
 

@@ -3,16 +3,17 @@
 // coordinated omission, connection storms, worker processes for every core, and shards
 // for many machines whose JSON results merge exactly.
 //
-// The pieces: bench_plan (topics, shards, workers), bench_payload (the header in every
-// message), bench_sequence (loss, duplicates, order), bench_run (publishers and
-// subscribers), bench_storm (connections), bench_workers (processes), bench_result (what
-// was measured, JSON, merge) and bench_report (the table and the verdict).
+// The pieces, all in this folder: plan (topics, shards, workers), payload (the header in
+// every message), sequence (loss, duplicates, order), message_run (publishers and
+// subscribers), storm (connections), workers (processes), coordinator (the seam between a
+// worker and the whole run), parallel (many connects at once), result (what was
+// measured, JSON, merge) and report (the table and the verdict).
 #pragma once
 
 #include <string>
 #include <vector>
 
-#include "core/bench_options.h"
+#include "core/bench/options.h"
 #include "core/error.h"
 #include "core/options.h"
 

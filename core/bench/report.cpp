@@ -1,5 +1,5 @@
-// The bench summary table, the progress line and the verdict (see bench_report.h).
-#include "core/bench_report.h"
+// The bench summary table, the progress line and the verdict (see report.h).
+#include "core/bench/report.h"
 
 #include <fmt/format.h>
 

@@ -1,5 +1,5 @@
-// ParallelLoop and the bench's precise sleep (see bench_parallel.h).
-#include "core/bench_parallel.h"
+// ParallelLoop and the bench's precise sleep (see parallel.h).
+#include "core/bench/parallel.h"
 
 #include <time.h>
 

@@ -1,15 +1,15 @@
 // One bench worker's share of a message scenario: its publishers and subscribers, from
 // connecting to the result. Whether it is the whole run or one of several processes is
-// the coordinator's business (bench_coordinator.h).
+// the coordinator's business (coordinator.h).
 #pragma once
 
 #include <cstdint>
 #include <string>
 
-#include "core/bench_coordinator.h"
-#include "core/bench_options.h"
-#include "core/bench_plan.h"
-#include "core/bench_result.h"
+#include "core/bench/coordinator.h"
+#include "core/bench/options.h"
+#include "core/bench/plan.h"
+#include "core/bench/result.h"
 #include "core/options.h"
 
 namespace mqtk {

@@ -23,9 +23,9 @@
 #include <functional>
 #include <vector>
 
-#include "core/bench_coordinator.h"
-#include "core/bench_plan.h"
-#include "core/bench_result.h"
+#include "core/bench/coordinator.h"
+#include "core/bench/plan.h"
+#include "core/bench/result.h"
 
 namespace mqtk {
 

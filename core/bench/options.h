@@ -39,7 +39,7 @@ struct BenchOptions {
     double hold = 1.0;                // seconds to hold them all open
 
     Shard shard;
-    int workers = 0;  // processes; 0 = automatic (see bench_workers.h)
+    int workers = 0;  // processes; 0 = automatic (see workers.h)
     int max_inflight = 20;
 };
 

@@ -1,6 +1,6 @@
 // Worker processes for bench: fork, the pipe protocol on both sides, and the parent's
-// supervision loop (see bench_workers.h).
-#include "core/bench_workers.h"
+// supervision loop (see workers.h).
+#include "core/bench/workers.h"
 
 #include <poll.h>
 #include <signal.h>
@@ -14,7 +14,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "core/bench_parallel.h"
+#include "core/bench/parallel.h"
 #include "core/client.h"
 #include "core/clock.h"
 #include "core/error.h"

@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "core/bench_result.h"
+#include "core/bench/result.h"
 #include "core/error.h"
 
 namespace mqtk {

@@ -1,5 +1,5 @@
-// Bench results: derived figures, merging, and the JSON schema (see bench_result.h).
-#include "core/bench_result.h"
+// Bench results: derived figures, merging, and the JSON schema (see result.h).
+#include "core/bench/result.h"
 
 #include <fmt/format.h>
 

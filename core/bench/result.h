@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "core/bench_options.h"
+#include "core/bench/options.h"
 #include "core/histogram.h"
 #include "core/options.h"
 

@@ -1,6 +1,6 @@
 // The seam between one bench worker (the clients of one process) and whoever runs the
 // whole test: in a single process, LocalCoordinator; with worker processes, a
-// coordinator that talks to the parent through pipes (bench_workers.cpp).
+// coordinator that talks to the parent through pipes (workers.cpp).
 //
 // Every worker goes through the same phases:
 //   connect and subscribe -> ready() -> (common start) -> publish ... -> published()
@@ -15,8 +15,8 @@
 #include <string>
 #include <vector>
 
-#include "core/bench_options.h"
-#include "core/bench_result.h"
+#include "core/bench/options.h"
+#include "core/bench/result.h"
 
 namespace mqtk {
 

@@ -1,7 +1,7 @@
 // `mqtk bench` from options to verdict: validate everything before any connection, lay
 // the run out over shards and worker processes, run it (in this process or in workers),
 // print the result and decide the exit code.
-#include "core/bench.h"
+#include "core/bench/bench.h"
 
 #include <sched.h>
 #include <unistd.h>
@@ -10,14 +10,14 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
-#include "core/bench_coordinator.h"
-#include "core/bench_payload.h"
-#include "core/bench_plan.h"
-#include "core/bench_report.h"
-#include "core/bench_result.h"
-#include "core/bench_run.h"
-#include "core/bench_storm.h"
-#include "core/bench_workers.h"
+#include "core/bench/coordinator.h"
+#include "core/bench/message_run.h"
+#include "core/bench/payload.h"
+#include "core/bench/plan.h"
+#include "core/bench/report.h"
+#include "core/bench/result.h"
+#include "core/bench/storm.h"
+#include "core/bench/workers.h"
 #include "core/clock.h"
 #include "core/line_reader.h"
 

@@ -1,5 +1,5 @@
-// Encoding and decoding of the 16-byte bench header (layout in bench_payload.h).
-#include "core/bench_payload.h"
+// Encoding and decoding of the 16-byte bench header (layout in payload.h).
+#include "core/bench/payload.h"
 
 namespace mqtk {
 namespace {

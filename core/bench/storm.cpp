@@ -1,5 +1,5 @@
-// The connection storm (see bench_storm.h for what limits it and how).
-#include "core/bench_storm.h"
+// The connection storm (see storm.h for what limits it and how).
+#include "core/bench/storm.h"
 
 #include <sys/resource.h>
 #include <unistd.h>
@@ -11,7 +11,7 @@
 #include <memory>
 #include <mutex>
 
-#include "core/bench_parallel.h"
+#include "core/bench/parallel.h"
 #include "core/client.h"
 #include "core/clock.h"
 #include "core/error.h"
