@@ -1131,6 +1131,17 @@ Client::~Client() {
 #endif
 }
 
+ConnectBurst::ConnectBurst() : held_(std::make_unique<ConnectInProgress>()) {}
+ConnectBurst::~ConnectBurst() = default;
+
+bool on_client_receive_thread() {
+    return in_paho_receive_thread();
+}
+
+void set_nodelay_on_all_connections() {
+    enable_tcp_nodelay_everywhere();
+}
+
 std::string library_versions() {
     const unsigned cpp = mqtt::VERSION;
     std::string c_version = "unknown";

@@ -153,6 +153,33 @@ class Client {
     std::unique_ptr<Impl> impl_;
 };
 
+// What bench needs of the connection layer beyond one Client, so that nothing outside
+// the connection files reaches into the client library (docs/design.md, "Rules").
+
+class ConnectInProgress;  // core/paho_hooks.h
+
+// Held while many connects are pending at once (bench's storms and message runs): the
+// client library's receive thread keeps reading their CONNACKs instead of sleeping.
+class ConnectBurst {
+  public:
+    ConnectBurst();
+    ~ConnectBurst();
+    ConnectBurst(const ConnectBurst&) = delete;
+    ConnectBurst& operator=(const ConnectBurst&) = delete;
+
+  private:
+    std::unique_ptr<ConnectInProgress> held_;
+};
+
+// True on the client library's receive thread. A QoS 0 publish completing there was a
+// write the socket could not take whole: a publisher waiting for room must be woken at
+// once (PublishWindow::complete()'s wake_now; bench's own windows likewise).
+bool on_client_receive_thread();
+
+// Sets TCP_NODELAY on every broker connection this process holds (--nodelay, after a
+// burst of connects).
+void set_nodelay_on_all_connections();
+
 // "Paho MQTT C++ 1.2.0, Paho MQTT C 1.3.x" as the libraries report themselves.
 std::string library_versions();
 

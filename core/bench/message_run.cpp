@@ -31,8 +31,6 @@
 #include "core/clock.h"
 #include "core/error.h"
 #include "core/interrupt.h"
-#include "core/paho_hooks.h"
-#include "core/socket_tuning.h"
 
 namespace mqtk {
 namespace {
@@ -212,7 +210,7 @@ class MessageRun {
     // Subscribers first, each subscribed before its connect counts as done, then
     // publishers; several connects in flight at once.
     void connect_all() {
-        const ConnectInProgress connecting;  // keeps Paho's receive thread turning
+        const ConnectBurst connecting;
         connect_group(subscribers_.size(), [this](std::size_t i) {
             SubscriberState& s = *subscribers_[i];
             connect_one(*s.client);
@@ -235,7 +233,7 @@ class MessageRun {
             const int window = std::max(1, std::min(options_.max_inflight, result.receive_maximum));
             p.window = options_.qos == 0 ? kQos0Window : static_cast<std::uint64_t>(window);
         });
-        if (connection_.tcp_nodelay) enable_tcp_nodelay_everywhere();
+        if (connection_.tcp_nodelay) set_nodelay_on_all_connections();
     }
 
     ConnectResult connect_one(Client& client) {
@@ -414,8 +412,8 @@ class MessageRun {
     void completed(PublisherState& p, std::uint64_t published_ns, bool ok) {
         p.completed.fetch_add(1);
         if (options_.qos > 0) acknowledged(published_ns, ok);
-        // A QoS 0 completion on Paho's receive thread: see PublishListener::release().
-        if (waiting_for_room_.load() && (p.has_room(options_.qos) || in_paho_receive_thread())) {
+        // A QoS 0 completion on the receive thread: see on_client_receive_thread().
+        if (waiting_for_room_.load() && (p.has_room(options_.qos) || on_client_receive_thread())) {
             std::lock_guard lock(room_mutex_);
             room_.notify_one();
         }

@@ -15,7 +15,6 @@
 #include "core/client.h"
 #include "core/clock.h"
 #include "core/error.h"
-#include "core/paho_hooks.h"
 
 namespace mqtk {
 namespace {
@@ -60,7 +59,7 @@ class StormRun {
         if (!go) return collect(true);
         go_ns_ = *go;
         {
-            const ConnectInProgress connecting;  // keeps Paho's receive thread turning
+            const ConnectBurst connecting;
             open_all();
         }
         connect_window_ = last_connack_ns_ > go_ns_ ? last_connack_ns_ - go_ns_ : 0;
