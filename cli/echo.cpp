@@ -1,8 +1,6 @@
 // Binds `mqtk echo`'s flags into EchoOptions and hands over to the core echo loop.
 #include "cli/echo.h"
 
-#include <limits>
-
 #include "cli/sub.h"
 #include "cli/validators.h"
 
@@ -21,7 +19,7 @@ CLI::App* setup_echo(CLI::App& app, ConnectionFlags& connection, EchoFlags& flag
     echo->add_option("--reply-topic", o.reply_topic, "Republish on this topic instead (no loop)");
     echo->add_flag("--responder", o.responder,
                    "Answer MQTT 5 requests on their response topic (needs -V 5)");
-    echo->add_flag("--clean", flags.clean, "Start with a clean session (default: persistent)");
+    echo->add_flag("--clean", o.clean, "Start with a clean session (default: persistent)");
     echo->add_option("-q,--qos", o.qos, "QoS 0, 1 or 2 (default 0)")->check(CLI::Range(0, 2));
     echo->add_option("-C,--count", o.count, "Stop after N echoes")->check(whole_number_from(1));
     echo->add_option("-W,--timeout", o.timeout, "Stop after SECONDS")->check(positive_seconds());
@@ -30,21 +28,13 @@ CLI::App* setup_echo(CLI::App& app, ConnectionFlags& connection, EchoFlags& flag
 }
 
 int run_echo(const ConnectionFlags& connection, EchoFlags& flags) {
-    auto resolved = resolve_connection(connection);
-    auto& options = resolved.options;
-    // The board keeps a persistent session under a stable id; --clean opts out.
-    options.clean_session = flags.clean;
+    const auto resolved = resolve_connection(connection);
     auto& o = flags.options;
-    if (!resolved.url_topic.empty() && o.topic == "foo_topic") o.topic = resolved.url_topic;
-    if (options.client_id.empty() && options.id_prefix.empty()) {
-        options.client_id = default_echo_client_id(o.topic);
-    }
-    if (options.version == ProtocolVersion::V5 && !flags.clean && !options.session_expiry) {
-        options.session_expiry = std::numeric_limits<std::uint32_t>::max();
-    }
+    // A topic in a -L URL stands for -t (the session policy is core's: echo_connection()).
+    if (!resolved.url_topic.empty() && o.topic == kDefaultEchoTopic) o.topic = resolved.url_topic;
     o.first_message = flags.no_message ? std::nullopt : std::optional(flags.message);
     o.output.color = want_colour();
-    return static_cast<int>(mqtk::run_echo(options, o));
+    return static_cast<int>(mqtk::run_echo(resolved.options, o));
 }
 
 }  // namespace mqtk::cli

@@ -12,7 +12,6 @@ struct EchoFlags {
     EchoOptions options;
     std::string message = "hello";
     bool no_message = false;
-    bool clean = false;
 };
 
 CLI::App* setup_echo(CLI::App& app, ConnectionFlags& connection, EchoFlags& flags);

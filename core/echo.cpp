@@ -30,6 +30,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <deque>
+#include <limits>
 #include <mutex>
 #include <thread>
 
@@ -428,7 +429,19 @@ std::string default_echo_client_id(std::string_view topic) {
     return fmt::format("mqtk_echo_{}_{:08x}", host, hash);
 }
 
-ExitCode run_echo(const ConnectOptions& connection, const EchoOptions& options) {
+ConnectOptions echo_connection(ConnectOptions connection, const EchoOptions& options) {
+    connection.clean_session = options.clean;
+    if (connection.client_id.empty() && connection.id_prefix.empty()) {
+        connection.client_id = default_echo_client_id(options.topic);
+    }
+    if (connection.version == ProtocolVersion::V5 && !options.clean && !connection.session_expiry) {
+        connection.session_expiry = std::numeric_limits<std::uint32_t>::max();
+    }
+    return connection;
+}
+
+ExitCode run_echo(const ConnectOptions& given, const EchoOptions& options) {
+    const ConnectOptions connection = echo_connection(given, options);
     check_options(connection, options);
     Echo echo(connection, options);
     return echo.run();

@@ -13,8 +13,12 @@
 
 namespace mqtk {
 
+// The board's topic, when none is given.
+inline constexpr const char* kDefaultEchoTopic = "foo_topic";
+
 struct EchoOptions {
-    std::string topic = "foo_topic";
+    std::string topic = kDefaultEchoTopic;
+    bool clean = false;  // --clean: a clean session instead of the board's persistent one
     std::optional<std::string> first_message = std::string("hello");  // none with -n
     double delay = 1.0;       // seconds before each republish; 0 = at once
     std::string reply_topic;  // republish there instead (no loop)
@@ -31,6 +35,12 @@ struct EchoOptions {
 // mqtk_echo_<host>_<8 hex digits of the topic's FNV-1a hash>.
 std::string default_echo_client_id(std::string_view topic);
 
+// The board's session policy over what the user gave: a persistent session (unless
+// --clean) under a stable id (default_echo_client_id(), unless -i or -I), never expiring
+// under MQTT 5 (unless -x).
+ConnectOptions echo_connection(ConnectOptions connection, const EchoOptions& options);
+
+// Runs the loop on echo_connection(connection, options).
 ExitCode run_echo(const ConnectOptions& connection, const EchoOptions& options);
 
 }  // namespace mqtk

@@ -10,6 +10,8 @@
 #include <fstream>
 #include <string>
 
+#include "core/echo.h"
+
 namespace {
 
 using mqtk::EchoSessionKey;
@@ -86,4 +88,37 @@ TEST_CASE("echo session record: XDG_STATE_HOME first, then HOME") {
     CHECK(mqtk::echo_session_file().empty());
     if (saved_state) setenv("XDG_STATE_HOME", state.c_str(), 1);
     if (saved_home) setenv("HOME", home.c_str(), 1);
+}
+
+// The board's session policy (core/echo.h), over what the command line gave.
+TEST_CASE(
+    "echo connection: persistent under a stable id per topic, unless --clean, -i, -I or -x say") {
+    mqtk::EchoOptions echo;
+    mqtk::ConnectOptions given;
+    given.clean_session = true;  // the connection flags' default
+    auto c = mqtk::echo_connection(given, echo);
+    CHECK_FALSE(c.clean_session);
+    CHECK(c.client_id == mqtk::default_echo_client_id("foo_topic"));
+    CHECK_FALSE(c.session_expiry.has_value());  // MQTT 3.1.1: no expiry to set
+
+    echo.topic = "other";
+    CHECK(mqtk::echo_connection(given, echo).client_id == mqtk::default_echo_client_id("other"));
+    CHECK(mqtk::default_echo_client_id("other") != mqtk::default_echo_client_id("foo_topic"));
+
+    given.version = mqtk::ProtocolVersion::V5;
+    CHECK(mqtk::echo_connection(given, echo).session_expiry == 0xFFFFFFFFu);  // never expires
+    given.session_expiry = 60;                                                // -x 60
+    CHECK(mqtk::echo_connection(given, echo).session_expiry == 60u);
+
+    given.client_id = "board";  // -i
+    CHECK(mqtk::echo_connection(given, echo).client_id == "board");
+    given.client_id.clear();
+    given.id_prefix = "pre";  // -I: the client makes the id
+    CHECK(mqtk::echo_connection(given, echo).client_id.empty());
+
+    echo.clean = true;  // --clean
+    given.session_expiry.reset();
+    c = mqtk::echo_connection(given, echo);
+    CHECK(c.clean_session);
+    CHECK_FALSE(c.session_expiry.has_value());
 }
