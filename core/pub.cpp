@@ -212,15 +212,16 @@ class Publisher {
         return stopped();
     }
 
-    ExitCode publish_lines() {
+    // Reads stdin line by line until its end, a signal or the deadline, calling
+    // `on_line(line, number)` (numbers from 1) for each: a code it returns ends the run.
+    template <typename OnLine>
+    ExitCode for_each_line(OnLine&& on_line) {
         LineReader reader(STDIN_FILENO);
-        Message message = make_message({});
         std::string_view line;
-        for (;;) {
+        for (long number = 1;; ++number) {
             switch (reader.next(line, deadline_)) {
                 case LineReader::Status::Line:
-                    message.payload.assign(line);
-                    if (!publish(message) || stop_now()) return stopped_reading();
+                    if (const std::optional<ExitCode> end = on_line(line, number)) return *end;
                     break;
                 case LineReader::Status::End:
                     return ExitCode::Success;
@@ -233,41 +234,37 @@ class Publisher {
         }
     }
 
+    ExitCode publish_lines() {
+        Message message = make_message({});
+        return for_each_line([&](std::string_view line, long) -> std::optional<ExitCode> {
+            message.payload.assign(line);
+            if (!publish(message) || stop_now()) return stopped_reading();
+            return std::nullopt;
+        });
+    }
+
     ExitCode publish_json_lines() {
-        LineReader reader(STDIN_FILENO);
-        std::string_view line;
-        for (long number = 1;; ++number) {
-            switch (reader.next(line, deadline_)) {
-                case LineReader::Status::Line: {
-                    if (line.find_first_not_of(" \t\r") == std::string_view::npos) break;
-                    Message message;
-                    try {
-                        // A record without "qos" or "retain" takes -q and -r.
-                        JsonRecord record = parse_json_record(line);
-                        // Dropping them would replay something else than was captured; -D
-                        // under MQTT 3 is refused likewise.
-                        if (!record.message.properties.empty() && version_ != ProtocolVersion::V5) {
-                            throw usage_error("it has MQTT 5 properties, which need -V 5");
-                        }
-                        message = std::move(record.message);
-                        if (!record.has_qos) message.qos = options_.qos;
-                        if (!record.has_retain) message.retain = options_.retain;
-                    } catch (const Error& error) {
-                        bad_line_ = fmt::format("--jsonl line {}: {}", number, error.what());
-                        return ExitCode::Usage;
-                    }
-                    if (!publish(message) || stop_now()) return stopped_reading();
-                    break;
+        return for_each_line([&](std::string_view line, long number) -> std::optional<ExitCode> {
+            if (line.find_first_not_of(" \t\r") == std::string_view::npos) return std::nullopt;
+            Message message;
+            try {
+                // A record without "qos" or "retain" takes -q and -r.
+                JsonRecord record = parse_json_record(line);
+                // Dropping them would replay something else than was captured; -D under
+                // MQTT 3 is refused likewise.
+                if (!record.message.properties.empty() && version_ != ProtocolVersion::V5) {
+                    throw usage_error("it has MQTT 5 properties, which need -V 5");
                 }
-                case LineReader::Status::End:
-                    return ExitCode::Success;
-                case LineReader::Status::Interrupted:
-                    return ExitCode::Interrupted;
-                case LineReader::Status::TimedOut:
-                    unfinished_ = Unfinished::Stdin;
-                    return ExitCode::Timeout;
+                message = std::move(record.message);
+                if (!record.has_qos) message.qos = options_.qos;
+                if (!record.has_retain) message.retain = options_.retain;
+            } catch (const Error& error) {
+                bad_line_ = fmt::format("--jsonl line {}: {}", number, error.what());
+                return ExitCode::Usage;
             }
-        }
+            if (!publish(message) || stop_now()) return stopped_reading();
+            return std::nullopt;
+        });
     }
 
     // Waits for the outstanding acknowledgements, disconnects, and turns what happened
