@@ -96,15 +96,12 @@ extern "C" SSL_CTX* SSL_CTX_new(const SSL_METHOD* method) {
 // Paho's TLS reads. A broker's alert after the handshake (TLS 1.3's "certificate required"
 // comes once the client has sent its CONNECT) makes SSL_read() return 0, which Paho takes
 // for a closed connection without asking SSL_get_error(): its reason is noted here.
-// The thread's error queue is emptied first, as OpenSSL asks before every I/O call: an
-// error left there from before (nothing to read is -1 too, and most reads find nothing)
-// was noted as this connection's failure, and named the wrong reason for a later one.
 extern "C" int SSL_read(SSL* ssl, void* buffer, int size) {
     static const auto next_read = reinterpret_cast<SslReadFunction>(dlsym(RTLD_NEXT, "SSL_read"));
-    const bool paho = mqtk::in_paho_thread();
-    if (paho) ERR_clear_error();
     const int result = next_read(ssl, buffer, size);
-    if (paho && result <= 0 && ERR_peek_last_error() != 0) mqtk::note_tls_failure(ssl);
+    if (result <= 0 && ERR_peek_last_error() != 0 && mqtk::in_paho_thread()) {
+        mqtk::note_tls_failure(ssl);
+    }
     return result;
 }
 
