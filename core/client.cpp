@@ -538,20 +538,17 @@ void Client::Impl::build_connect_options() {
     // later, whatever the back-off. reconnect_loop() does it instead.
     if (v5) {
         Properties properties = options.connect_properties;
-        if (options.session_expiry &&
-            !find_property(properties, PropertyId::SessionExpiryInterval)) {
-            Property expiry;
-            expiry.id = PropertyId::SessionExpiryInterval;
-            expiry.number = *options.session_expiry;
-            properties.push_back(expiry);
-        }
+        // A -D property of the same name wins over the option's value.
+        const auto add_unless_given = [&](PropertyId id, std::optional<std::uint32_t> value) {
+            if (!value || find_property(properties, id)) return;
+            Property property;
+            property.id = id;
+            property.number = *value;
+            properties.push_back(property);
+        };
+        add_unless_given(PropertyId::SessionExpiryInterval, options.session_expiry);
         // Last, after -D's and the session expiry: mosquitto's clients add theirs there.
-        if (options.receive_maximum && !find_property(properties, PropertyId::ReceiveMaximum)) {
-            Property receive_maximum;
-            receive_maximum.id = PropertyId::ReceiveMaximum;
-            receive_maximum.number = *options.receive_maximum;
-            properties.push_back(receive_maximum);
-        }
+        add_unless_given(PropertyId::ReceiveMaximum, options.receive_maximum);
         connect_options.set_properties(to_paho(properties));  // last: see #445
     }
 }
