@@ -4,6 +4,7 @@
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 #include <unistd.h>
@@ -93,15 +94,29 @@ extern "C" SSL_CTX* SSL_CTX_new(const SSL_METHOD* method) {
     return ctx;
 }
 
+// OpenSSL's exit-time cleanup is turned off, before anything initialises OpenSSL. Paho C
+// reports its threads stopped just before they return, and they are never joined; a
+// thread's OpenSSL error state (every Paho thread that reads TLS has one) is freed by a
+// thread-local destructor that runs after that. A program leaving through exit() (the
+// sanitizer builds, see exit_process(), and the unit tests) ran OpenSSL's atexit cleanup
+// at the same time, and the destructor then crashed in freed memory (SEGV in libcrypto
+// under __nptl_deallocate_tsd, 1 run in 30 of the --capath TLS test under ASan). Release
+// builds leave with _Exit() and never ran the cleanup: every build now does without it.
+[[maybe_unused]] const bool openssl_cleanup_off =
+    OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, nullptr) == 1;
+
 // Paho's TLS reads. A broker's alert after the handshake (TLS 1.3's "certificate required"
 // comes once the client has sent its CONNECT) makes SSL_read() return 0, which Paho takes
 // for a closed connection without asking SSL_get_error(): its reason is noted here.
+// The thread's error queue is emptied first, as OpenSSL asks before every I/O call: an
+// error left there from before (nothing to read is -1 too, and most reads find nothing)
+// was noted as this connection's failure, and named the wrong reason for a later one.
 extern "C" int SSL_read(SSL* ssl, void* buffer, int size) {
     static const auto next_read = reinterpret_cast<SslReadFunction>(dlsym(RTLD_NEXT, "SSL_read"));
+    const bool paho = mqtk::in_paho_thread();
+    if (paho) ERR_clear_error();
     const int result = next_read(ssl, buffer, size);
-    if (result <= 0 && ERR_peek_last_error() != 0 && mqtk::in_paho_thread()) {
-        mqtk::note_tls_failure(ssl);
-    }
+    if (paho && result <= 0 && ERR_peek_last_error() != 0) mqtk::note_tls_failure(ssl);
     return result;
 }
 

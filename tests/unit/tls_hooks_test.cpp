@@ -10,6 +10,7 @@
 #include <openssl/x509v3.h>
 #include <sys/prctl.h>
 
+#include <cstring>
 #include <string>
 #include <thread>
 
@@ -86,4 +87,96 @@ TEST_CASE("tls hooks: a failure is described by what failed") {
     CHECK(contains(describe_tls_failure(failure(ERR_LIB_SSL, SSL_R_TLSV1_ALERT_PROTOCOL_VERSION),
                                         false, false),
                    "no TLS version in common"));
+}
+
+namespace {
+
+// A TLS 1.2 PSK connection in memory (no certificates to make), its two ends joined by a
+// BIO pair; contexts made off Paho's threads, so mqtk's settings stay out of it.
+constexpr unsigned char kKey[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
+
+unsigned client_psk(SSL*, const char*, char* identity, unsigned, unsigned char* psk, unsigned) {
+    identity[0] = 'i';
+    identity[1] = '\0';
+    std::memcpy(psk, kKey, sizeof kKey);
+    return sizeof kKey;
+}
+
+unsigned server_psk(SSL*, const char*, unsigned char* psk, unsigned) {
+    std::memcpy(psk, kKey, sizeof kKey);
+    return sizeof kKey;
+}
+
+struct MemoryTls {
+    SSL_CTX* client_ctx = SSL_CTX_new(TLS_client_method());
+    SSL_CTX* server_ctx = SSL_CTX_new(TLS_server_method());
+    SSL* client = nullptr;
+    SSL* server = nullptr;
+    BIO* server_bio = nullptr;
+
+    MemoryTls() {
+        for (SSL_CTX* ctx : {client_ctx, server_ctx}) {
+            SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION);
+            SSL_CTX_set_cipher_list(ctx, "PSK-AES128-GCM-SHA256");
+        }
+        SSL_CTX_set_psk_client_callback(client_ctx, client_psk);
+        SSL_CTX_set_psk_server_callback(server_ctx, server_psk);
+        client = SSL_new(client_ctx);
+        server = SSL_new(server_ctx);
+        BIO* client_bio = nullptr;
+        BIO_new_bio_pair(&client_bio, 0, &server_bio, 0);
+        SSL_set_bio(client, client_bio, client_bio);
+        SSL_set_bio(server, server_bio, server_bio);
+        SSL_set_connect_state(client);
+        SSL_set_accept_state(server);
+    }
+    ~MemoryTls() {
+        SSL_free(client);
+        SSL_free(server);
+        SSL_CTX_free(client_ctx);
+        SSL_CTX_free(server_ctx);
+    }
+    MemoryTls(const MemoryTls&) = delete;
+    MemoryTls& operator=(const MemoryTls&) = delete;
+
+    bool handshake() {
+        for (int round = 0; round < 10; ++round) {
+            const int c = SSL_do_handshake(client);
+            const int s = SSL_do_handshake(server);
+            if (c == 1 && s == 1) return true;
+        }
+        return false;
+    }
+};
+
+// SSL_read() as Paho's receive thread calls it, with `stale` (if not 0) left in that
+// thread's OpenSSL error queue by something before; returns what the hook recorded.
+mqtk::TlsFailure read_on_paho_thread(SSL* ssl, unsigned long stale) {
+    mqtk::TlsFailure noted;
+    std::thread thread([&] {
+        prctl(PR_SET_NAME, "MQTTAsync_rcv");
+        (void)mqtk::take_tls_failure();
+        if (stale != 0) ERR_raise(ERR_GET_LIB(stale), ERR_GET_REASON(stale));
+        char buffer[16];
+        (void)SSL_read(ssl, buffer, sizeof buffer);
+        noted = mqtk::take_tls_failure();
+        ERR_clear_error();
+    });
+    thread.join();
+    return noted;
+}
+
+}  // namespace
+
+TEST_CASE("tls hooks: SSL_read() records a failed read's reason, not an error left from before") {
+    MemoryTls tls;
+    REQUIRE(tls.handshake());
+    // Nothing to read yet (WANT_READ): an older error still in the queue is no failure of
+    // this connection's, and would have named the wrong reason for a later connect error.
+    const unsigned long stale = ERR_PACK(ERR_LIB_SSL, 0, SSL_R_TLSV13_ALERT_CERTIFICATE_REQUIRED);
+    CHECK(read_on_paho_thread(tls.client, stale).error == 0);
+    // The peer gone without a close_notify: a real failure, recorded with its reason.
+    BIO_shutdown_wr(tls.server_bio);
+    const mqtk::TlsFailure eof = read_on_paho_thread(tls.client, 0);
+    CHECK(ERR_GET_REASON(eof.error) == SSL_R_UNEXPECTED_EOF_WHILE_READING);
 }
