@@ -105,6 +105,22 @@ pid_t find_process(const std::string& binary, const std::string& marker) {
     return -1;
 }
 
+// Whether the thread of `pid` named `thread_name` sleeps in a write to a full pipe (the
+// kernel's wait channel, /proc/PID/task/TID/wchan: "pipe_write", "anon_pipe_write").
+bool thread_blocked_in_pipe_write(pid_t pid, const std::string& thread_name) {
+    const std::filesystem::path tasks = "/proc/" + str(pid) + "/task";
+    std::error_code error;
+    for (const auto& task : std::filesystem::directory_iterator(tasks, error)) {
+        std::string name;
+        std::getline(std::ifstream(task.path() / "comm"), name);
+        if (name != thread_name) continue;
+        std::string channel;
+        std::getline(std::ifstream(task.path() / "wchan"), channel);
+        if (channel.find("pipe_write") != std::string::npos) return true;
+    }
+    return false;
+}
+
 }  // namespace
 
 // --- payloads larger than MQTT allows -----------------------------------------------------------
@@ -299,7 +315,15 @@ TEST_CASE("limits: a stalled reader of mqtk sub -q 1 -c loses nothing and costs 
                          "-t", "limits/slow", "-l"},
                         {.stdin_data = lines, .timeout = 120s});
     REQUIRE_MESSAGE(published.exit_code == 0, published.describe());
-    std::this_thread::sleep_for(2s);  // whatever mqtk would buffer, it has had time to
+    // The mechanism, seen happen: Paho's receive thread, the only one that reads the socket,
+    // is blocked writing to the full pipe, so nothing more can enter mqtk. (An output queue
+    // between the two would leave that thread reading, and this wait would fail.)
+    bool blocked = false;
+    for (int i = 0; i < 500 && !blocked; ++i) {
+        blocked = thread_blocked_in_pipe_write(sub_pid, "MQTTAsync_rcv");
+        if (!blocked) std::this_thread::sleep_for(20ms);
+    }
+    REQUIRE_MESSAGE(blocked, "Paho's receive thread never blocked writing to the stalled pipe");
     REQUIRE(pipeline.running());
     const long stalled_peak_kb = proc_status_kb(sub_pid, "VmHWM");
     const long stalled_rss_kb = proc_status_kb(sub_pid, "VmRSS");

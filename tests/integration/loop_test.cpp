@@ -60,6 +60,25 @@ bool wait_connected(const Broker& broker, const std::string& id, std::size_t n =
         [&](std::string_view log) { return occurrences(log, " as " + id + " (") >= n; }, 10s);
 }
 
+// A marker message through `p`'s connection: published to sub and echo (which print
+// it), or written to pub -l's input and seen by a subscriber of the broker's.
+bool marker_passes(const Broker& broker, const std::string& command, const std::string& id,
+                   Process& p) {
+    if (command != "pub") {
+        if (!mqtk::test::wait_for_subscriptions(broker, id, {"t"}, 10s, &p)) return false;
+        (void)mqtk::test::mosquitto_pub(broker, {"-t", "t", "-m", "marker"});
+        return p.wait_for_output("marker\n", 10s);
+    }
+    const std::string watcher_id = id + "-watcher";
+    Process watcher({"mosquitto_sub", "-h", "127.0.0.1", "-p", str(broker.port()), "-i", watcher_id,
+                     "-t", "t", "-C", "1"});
+    if (!mqtk::test::wait_for_subscriptions(broker, watcher_id, {"t"}, 10s, &watcher)) {
+        return false;
+    }
+    p.write_stdin("marker\n");
+    return watcher.wait_for_output("marker\n", 10s);
+}
+
 const std::string kLost = "mqtk: connection lost; reconnecting\n";
 const std::string kBack = "mqtk: reconnected\n";
 
@@ -280,7 +299,9 @@ TEST_CASE("loop: sub/echo/pub -l say once each when the connection goes and come
             REQUIRE(back);
             // The reconnected notice comes after the CONNACK the broker logs before.
             if (!quiet) CHECK(p.wait_for_stderr(kBack, 10s));
-            std::this_thread::sleep_for(300ms);
+            // A message through the restored connection, instead of a pause: once it has
+            // made the trip, whatever the reconnect was going to say has been said.
+            CHECK(marker_passes(broker, command, id, p));
             p.send_signal(SIGINT);
             const ProcessResult r = p.wait(15s);
             INFO(r.describe());
