@@ -27,8 +27,8 @@
 #include "core/bench/parallel.h"
 #include "core/bench/payload.h"
 #include "core/bench/sequence.h"
-#include "core/client.h"
 #include "core/clock.h"
+#include "core/connection/client.h"
 #include "core/error.h"
 #include "core/interrupt.h"
 
