@@ -68,10 +68,13 @@ bool on_command_line(CLI::App& command, const std::string& name,
 
 const std::vector<std::string> kSources = {"message",    "file",         "stdin-file",
                                            "stdin-line", "null-message", "jsonl"};
-// The options that can set what another option sets (see sets_same_thing()).
-const std::vector<std::string> kOverriders = {"message",      "file",  "stdin-file", "stdin-line",
-                                              "null-message", "jsonl", "url",        "host",
-                                              "port",         "id",    "id-prefix"};
+// The options that can set what another option sets (see sets_same_thing()): every
+// source, and the options of the broker's address and the client id.
+const std::vector<std::string> kOverriders = [] {
+    std::vector<std::string> names = kSources;
+    names.insert(names.end(), {"url", "host", "port", "id", "id-prefix"});
+    return names;
+}();
 
 bool is_source(const std::string& name) {
     return std::find(kSources.begin(), kSources.end(), name) != kSources.end();

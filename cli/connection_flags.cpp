@@ -14,9 +14,9 @@
 #include <string_view>
 
 #include "cli/validators.h"
+#include "core/connection/client.h"  // check_private_key()
 #include "core/error.h"
 #include "core/notice.h"
-#include "core/tls_key.h"
 #include "core/topic.h"
 #include "core/url.h"
 #include "core/utf8.h"
@@ -250,7 +250,7 @@ void resolve_tls(ConnectOptions& options, bool from_url) {
 
 // The passphrase of --key: --key-password, else --key-password-file, else the environment
 // (MQTK_KEY_PASSWORD), so that it need not appear in argv. Checked against the key here,
-// before connecting (see core/tls_key.h).
+// before connecting (see check_private_key() in core/connection/client.h).
 void resolve_key_password(const ConnectionFlags& flags, TlsOptions& tls) {
     const bool given = !tls.key_password.empty() || !flags.key_password_file.empty();
     if (tls.keyfile.empty()) {

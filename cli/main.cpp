@@ -14,7 +14,7 @@
 #include "cli/echo.h"
 #include "cli/pub.h"
 #include "cli/sub.h"
-#include "core/client.h"
+#include "core/connection/client.h"
 #include "core/error.h"
 #include "core/interrupt.h"
 #include "core/notice.h"

@@ -30,12 +30,11 @@
 #include <condition_variable>
 #include <cstdio>
 #include <deque>
-#include <limits>
 #include <mutex>
 #include <thread>
 
-#include "core/client.h"
 #include "core/clock.h"
+#include "core/connection/client.h"
 #include "core/echo_session.h"
 #include "core/format.h"
 #include "core/interrupt.h"
@@ -414,31 +413,6 @@ class Echo {
 };
 
 }  // namespace
-
-// FNV-1a: stable across builds and machines (std::hash is neither), which an id that
-// must find its session again next year needs.
-std::string default_echo_client_id(std::string_view topic) {
-    std::uint32_t hash = 2166136261u;
-    for (const unsigned char c : topic) {
-        hash = (hash ^ c) * 16777619u;
-    }
-    char host[256] = {};
-    if (gethostname(host, sizeof host - 1) != 0 || host[0] == '\0') {
-        return fmt::format("mqtk_echo_{:08x}", hash);
-    }
-    return fmt::format("mqtk_echo_{}_{:08x}", host, hash);
-}
-
-ConnectOptions echo_connection(ConnectOptions connection, const EchoOptions& options) {
-    connection.clean_session = options.clean;
-    if (connection.client_id.empty() && connection.id_prefix.empty()) {
-        connection.client_id = default_echo_client_id(options.topic);
-    }
-    if (connection.version == ProtocolVersion::V5 && !options.clean && !connection.session_expiry) {
-        connection.session_expiry = std::numeric_limits<std::uint32_t>::max();
-    }
-    return connection;
-}
 
 ExitCode run_echo(const ConnectOptions& given, const EchoOptions& options) {
     const ConnectOptions connection = echo_connection(given, options);

@@ -6,7 +6,6 @@
 
 #include <optional>
 #include <string>
-#include <string_view>
 
 #include "core/error.h"
 #include "core/options.h"
@@ -29,18 +28,7 @@ struct EchoOptions {
     OutputOptions output;
 };
 
-// The client id echo uses when none is given: stable across runs, so that the persistent
-// session the board relies on is found again next time, and one per topic, so that a
-// loop on another topic never finds a session subscribed to the first:
-// mqtk_echo_<host>_<8 hex digits of the topic's FNV-1a hash>.
-std::string default_echo_client_id(std::string_view topic);
-
-// The board's session policy over what the user gave: a persistent session (unless
-// --clean) under a stable id (default_echo_client_id(), unless -i or -I), never expiring
-// under MQTT 5 (unless -x).
-ConnectOptions echo_connection(ConnectOptions connection, const EchoOptions& options);
-
-// Runs the loop on echo_connection(connection, options).
+// Runs the loop on echo_connection(connection, options) (core/echo_session.h).
 ExitCode run_echo(const ConnectOptions& connection, const EchoOptions& options);
 
 }  // namespace mqtk

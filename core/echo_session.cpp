@@ -2,17 +2,22 @@
 // topic". Rewritten whole through a temporary file and rename(), so a reader never sees
 // half a file, under an flock() on a lock file beside it, so two echoes writing at once
 // keep both lines. Whatever fails here costs one SUBSCRIBE next time, nothing more.
-// Fields holding a tab or newline are not recorded.
+// Fields holding a tab or newline are not recorded. And the board's session policy
+// (echo_connection()), which the record serves; it connects nothing, so the unit tests
+// check it without the connection library.
 #include "core/echo_session.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <limits>
 #include <vector>
 
 namespace mqtk {
@@ -131,6 +136,31 @@ void forget_subscription(const std::string& file, const EchoSessionKey& key) {
     if (file.empty() || !remembered_subscription(file, key)) return;
     const FileLock lock(file);
     write_lines(file, others(file, key));
+}
+
+// FNV-1a: stable across builds and machines (std::hash is neither), which an id that
+// must find its session again next year needs.
+std::string default_echo_client_id(std::string_view topic) {
+    std::uint32_t hash = 2166136261u;
+    for (const unsigned char c : topic) {
+        hash = (hash ^ c) * 16777619u;
+    }
+    char host[256] = {};
+    if (gethostname(host, sizeof host - 1) != 0 || host[0] == '\0') {
+        return fmt::format("mqtk_echo_{:08x}", hash);
+    }
+    return fmt::format("mqtk_echo_{}_{:08x}", host, hash);
+}
+
+ConnectOptions echo_connection(ConnectOptions connection, const EchoOptions& options) {
+    connection.clean_session = options.clean;
+    if (connection.client_id.empty() && connection.id_prefix.empty()) {
+        connection.client_id = default_echo_client_id(options.topic);
+    }
+    if (connection.version == ProtocolVersion::V5 && !options.clean && !connection.session_expiry) {
+        connection.session_expiry = std::numeric_limits<std::uint32_t>::max();
+    }
+    return connection;
 }
 
 }  // namespace mqtk

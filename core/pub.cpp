@@ -16,7 +16,7 @@
 #include <chrono>
 #include <thread>
 
-#include "core/client.h"
+#include "core/connection/client.h"
 #include "core/interrupt.h"
 #include "core/jsonl.h"
 #include "core/line_reader.h"

@@ -1,7 +1,7 @@
 // The in-flight window of one connection's publishes: how many may be outstanding, when a
 // publisher waiting for room may go on, and what became of each message (completed,
 // failed, dropped with the session, or resent by a kept session after a reconnect). It
-// knows nothing of the client library: Client (core/client.cpp) tells it each outcome,
+// knows nothing of the client library: Client (core/connection/client.cpp) tells it each outcome,
 // already classified, and the unit tests (tests/unit/publish_window_test.cpp) drive it
 // without a broker.
 #pragma once

@@ -15,7 +15,7 @@
 #include <random>
 #include <regex>
 
-#include "core/client.h"
+#include "core/connection/client.h"
 #include "core/format.h"
 #include "core/interrupt.h"
 #include "core/notice.h"

@@ -1,6 +1,6 @@
 // Fuzzes what net_diagnosis makes of a server's first bytes (classify_answer in
-// core/net_diagnosis.h): after a failed handshake mqtk greets the port itself and names
-// what answered (MQTT, TLS, HTTP, silence) from up to 5 bytes. Any bytes, closed or not,
+// core/connection/private/net_diagnosis.h): after a failed handshake mqtk greets the port itself
+// and names what answered (MQTT, TLS, HTTP, silence) from up to 5 bytes. Any bytes, closed or not,
 // must be classified as a reference written here from the protocols does it: a CONNACK
 // starts 0x20; a TLS alert (0x15) or handshake (0x16) record has major version 3 next; an
 // HTTP response starts "HTTP". Only the bytes the probe reads (5) may count, and bytes,
@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "core/net_diagnosis.h"
+#include "core/connection/private/net_diagnosis.h"
 #include "fuzz/fuzz_check.h"
 
 namespace {

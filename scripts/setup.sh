@@ -20,7 +20,7 @@ done
 packages=(
   g++ cmake make pkg-config
   libpaho-mqttpp-dev libpaho-mqtt-dev libcli11-dev libfmt-dev nlohmann-json3-dev doctest-dev
-  libssl-dev  # core/tls_key.cpp reads encrypted --key files with libcrypto
+  libssl-dev  # core/connection/private/tls_key.cpp reads encrypted --key files with libcrypto
   mosquitto mosquitto-clients openssl ca-certificates scdoc
   man-db groff-base bash-completion zsh fish binutils  # docs tests: man -l, completions, readelf
   rabbitmq-server python3-paho-mqtt  # interop tests: a broker and a client no one here wrote

@@ -5,7 +5,8 @@
 //
 // The pieces, all in this folder: plan (topics, shards, workers), payload (the header in
 // every message), sequence (loss, duplicates, order), message_run (publishers and
-// subscribers), storm (connections), workers (processes), coordinator (the seam between a
+// subscribers; its parts message_run_publishing, _arrivals, _supervision and _state),
+// storm (connections), workers (processes), coordinator (the seam between a
 // worker and the whole run), parallel (many connects at once), result (what was
 // measured, JSON, merge) and report (the table and the verdict).
 #pragma once

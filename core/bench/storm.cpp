@@ -12,8 +12,8 @@
 #include <mutex>
 
 #include "core/bench/parallel.h"
-#include "core/client.h"
 #include "core/clock.h"
+#include "core/connection/client.h"
 #include "core/error.h"
 
 namespace mqtk {

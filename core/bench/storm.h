@@ -12,7 +12,7 @@
 //   are started with Client::connect_async(), up to kConnectWindow in flight.
 // - Paho's receive thread polls the open sockets for up to 1 s and only then looks at a
 //   new one: next to idle connections every connect took 1-2 s (20 connections/s).
-//   ConnectBurst (core/client.h) keeps that thread turning while connects are pending.
+//   ConnectBurst (core/connection/client.h) keeps that thread turning while connects are pending.
 // - Paho runs one engine per process and every event costs it a pass over all clients
 //   (socket lookups, keep-alive and retry scans, a poll() over every socket, a qsort of
 //   its socket table per new socket), so the connect rate falls as connections

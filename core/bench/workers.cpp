@@ -15,8 +15,8 @@
 #include <sstream>
 
 #include "core/bench/parallel.h"
-#include "core/client.h"
 #include "core/clock.h"
+#include "core/connection/client.h"
 #include "core/error.h"
 #include "core/interrupt.h"
 

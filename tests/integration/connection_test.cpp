@@ -516,7 +516,7 @@ TEST_CASE("connect: --connect-timeout gives up on a broker that never answers") 
 
 TEST_CASE("connect: --connect-timeout bounds the run: the timeout plus a moment of diagnosis") {
     // Promised: the timeout, then at most 0.2 s probing what is on the port (see
-    // handshake_failure in core/client.cpp); 0.2 s more for the exit on a loaded machine
+    // handshake_failure in core/connection/client.cpp); 0.2 s more for the exit on a loaded machine
     // (measured unloaded: 1.19 s for --connect-timeout 1; 2.0 s before). Timed from the
     // server's receipt of the CONNECT, so that a slow start on a loaded machine is not
     // counted (the CONNECT leaves within moments of the timeout's start on loopback).

@@ -171,7 +171,7 @@ TEST_CASE("restart: 100,000 QoS 2 lines from pub -l -c into sub -c through a net
 }
 
 // TLS takes another path through Paho (SSL_write, then OpenSSL's write()) to the same
-// fault that core/paho_hooks.h describes for plain TCP.
+// fault that core/connection/hooks/paho_hooks.h describes for plain TCP.
 TEST_CASE("restart: 100,000 QoS 1 lines over TLS from pub -l -c into sub -c through a cut") {
     Broker::Config config = persistent_broker();
     config.tls = true;

@@ -1,5 +1,5 @@
 // PublishWindow without a broker: admission and the refill rule, outcomes, and the
-// accounting across a reconnect that core/client.cpp feeds it from Paho's tokens.
+// accounting across a reconnect that core/connection/client.cpp feeds it from Paho's tokens.
 #include "core/publish_window.h"
 
 #include <doctest/doctest.h>

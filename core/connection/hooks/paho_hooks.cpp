@@ -2,7 +2,7 @@
 // SSL_get_error() for Paho's threads; see paho_hooks.h.
 // Fortified <poll.h> defines an inline poll(), which would clash with the definition here.
 #undef _FORTIFY_SOURCE
-#include "core/paho_hooks.h"
+#include "core/connection/hooks/paho_hooks.h"
 
 #include <dlfcn.h>
 #include <openssl/ssl.h>
@@ -24,7 +24,7 @@
 #include <utility>
 #include <vector>
 
-#include "core/tls_hooks.h"
+#include "core/connection/hooks/tls_hooks.h"
 
 namespace {
 
@@ -383,7 +383,7 @@ extern "C" int SSL_get_error(const SSL* ssl, int result) {
         return SSL_ERROR_WANT_WRITE;
     }
     const int error = next_get_error(ssl, result);
-    // A failed handshake: kept for the error line (core/tls_hooks.h).
+    // A failed handshake: kept for the error line (core/connection/hooks/tls_hooks.h).
     if (error == SSL_ERROR_SSL && this_thread_kind() != ThreadKind::Other) {
         mqtk::note_tls_failure(ssl);
     }

@@ -1,5 +1,5 @@
 // Four-byte integers in Paho's signed encoding (see paho_int4.h).
-#include "core/paho_int4.h"
+#include "core/connection/private/paho_int4.h"
 
 namespace mqtk {
 

@@ -1,3 +1,5 @@
+// One of the libc/OpenSSL hooks, private to the connection library: README.md in this folder
+// says why they exist and what fences them.
 // What mqtk adds to the TLS contexts Paho creates, and what it learns from their failures.
 //
 // Paho C 1.3.12 builds a fresh OpenSSL context (SSL_CTX) for every TLS connection, and

@@ -1,5 +1,5 @@
 // Finds the process's TCP sockets through /proc/self/fd and disables Nagle on them.
-#include "core/socket_tuning.h"
+#include "core/connection/private/socket_tuning.h"
 
 #include <dirent.h>
 #include <netinet/in.h>

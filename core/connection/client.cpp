@@ -11,7 +11,7 @@
 // - Publishes are pipelined through completion listeners with a window no larger than
 //   the broker's receive maximum: a larger queue makes Paho slower (linear scans), and
 //   waiting on each token costs a thread hand-off per message.
-#include "core/client.h"
+#include "core/connection/client.h"
 
 // Paho 1.2.0 exposes a received message's id (for %m) only through c_struct(), which its
 // headers declare under UNIT_TESTS. The switch adds inline accessors and no state, and
@@ -34,14 +34,14 @@
 #include <thread>
 
 #include "core/clock.h"
+#include "core/connection/hooks/paho_hooks.h"
+#include "core/connection/hooks/tls_hooks.h"
+#include "core/connection/private/net_diagnosis.h"
+#include "core/connection/private/paho_int4.h"
+#include "core/connection/private/socket_tuning.h"
 #include "core/error.h"
 #include "core/interrupt.h"
-#include "core/net_diagnosis.h"
 #include "core/notice.h"
-#include "core/paho_hooks.h"
-#include "core/paho_int4.h"
-#include "core/socket_tuning.h"
-#include "core/tls_hooks.h"
 
 namespace mqtt {
 // Paho C++ 1.2.0 fills disconnect_options as a version 0 C struct, and Paho C 1.3.12 reads
@@ -263,8 +263,8 @@ void configure_ssl(mqtt::ssl_options& ssl, const TlsOptions& tls) {
     ssl.set_verify(!tls.insecure && tls.psk.empty());
     if (!tls.ciphers.empty()) ssl.set_enabled_cipher_suites(tls.ciphers);
     if (!tls.alpn.empty()) ssl.set_alpn_protos({tls.alpn});
-    // The TLS version, PSK and key log go to the OpenSSL context (core/tls_hooks.h): Paho
-    // C 1.3.12 ignores sslVersion with OpenSSL 3, and its PSK callback context dangles.
+    // The TLS version, PSK and key log go to the OpenSSL context (hooks/tls_hooks.h):
+    // Paho C 1.3.12 ignores sslVersion with OpenSSL 3, and its PSK callback context dangles.
 }
 
 // mosquitto's --tls-version is the lowest version allowed, tlsv1.2 when not given.
@@ -735,8 +735,8 @@ std::string Client::Impl::handshake_failure(bool timed_out) const {
     const std::string hung_up = "the broker closed the connection during the MQTT handshake";
     const std::string v5_hint =
         options.version == ProtocolVersion::V5 ? " (does the broker speak MQTT 5?)" : "";
-    // What OpenSSL said on Paho's thread (core/tls_hooks.h): an unverified certificate,
-    // another host's, a broker that wants a client certificate...
+    // What OpenSSL said on Paho's thread (core/connection/hooks/tls_hooks.h): an unverified
+    // certificate, another host's, a broker that wants a client certificate...
     const std::string tls_why =
         options.uses_tls() ? describe_tls_failure(take_tls_failure(), !options.tls.certfile.empty(),
                                                   !options.tls.psk.empty())

@@ -1,3 +1,5 @@
+// One of the libc/OpenSSL hooks, private to the connection library: README.md in this folder
+// says why they exist and what fences them.
 // mqtk's own poll(), usleep(), pthread_cond_timedwait(), writev(), write(), SSL_write() and
 // SSL_get_error(), which Paho C 1.3.12 calls instead of libc's and OpenSSL's
 // (the dynamic linker resolves a shared library's calls to the executable's definitions

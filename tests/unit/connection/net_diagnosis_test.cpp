@@ -1,7 +1,7 @@
 // What a server's first bytes say it is (classify_answer): the part of the failed-handshake
 // diagnosis that needs no server. The probes themselves are tested against real listeners
 // in the integration tests.
-#include "core/net_diagnosis.h"
+#include "core/connection/private/net_diagnosis.h"
 
 #include <doctest/doctest.h>
 

@@ -1,4 +1,4 @@
-// core/paho_hooks: the program's own poll(), usleep() and writev() are what shared
+// core/connection/hooks/paho_hooks: the program's own poll(), usleep() and writev() are what shared
 // libraries (Paho) get; on threads named as Paho names its own, waits are cut short while
 // a connect is in progress, the nap after a fruitless poll() is skipped, the wait for
 // something to read also ends when a full socket (or one the receive thread filled) has
@@ -6,7 +6,7 @@
 // room, the send thread's wait ends when the receive thread finishes a parked write, and a
 // write to a broken connection says "not yet"; other threads' calls are passed on
 // unchanged.
-#include "core/paho_hooks.h"
+#include "core/connection/hooks/paho_hooks.h"
 
 #include <doctest/doctest.h>
 #include <fcntl.h>

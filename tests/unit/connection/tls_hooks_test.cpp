@@ -1,7 +1,7 @@
-// core/tls_hooks: the program's own SSL_CTX_new() and SSL_read() are what shared libraries
-// (Paho) get; contexts made on Paho's threads get the settings (lowest TLS version, host
+// core/connection/hooks/tls_hooks: the program's own SSL_CTX_new() and SSL_read() are what shared
+// libraries (Paho) get; contexts made on Paho's threads get the settings (lowest TLS version, host
 // name, PSK callback), others none; and each recorded failure is put in a person's words.
-#include "core/tls_hooks.h"
+#include "core/connection/hooks/tls_hooks.h"
 
 #include <dlfcn.h>
 #include <doctest/doctest.h>

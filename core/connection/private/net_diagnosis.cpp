@@ -1,6 +1,6 @@
 // One-off probes, run only after a connect failed, to name the cause: a TCP connect, then
 // (when TCP works) a greeting in MQTT or TLS to see what kind of server holds the port.
-#include "core/net_diagnosis.h"
+#include "core/connection/private/net_diagnosis.h"
 
 #include <fcntl.h>
 #include <fmt/core.h>

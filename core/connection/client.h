@@ -1,6 +1,8 @@
-// The one way mqtk talks to a broker. Every command connects through Client; it is the
-// only code that includes Paho, so Paho's types, traps and error codes stop here and
-// the rest of the core sees plain Messages, Properties and mqtk::Error.
+// The one way mqtk talks to a broker, and the only public header of the connection library
+// (mqtk_connection): every command connects through Client. Paho, OpenSSL and the libc
+// hooks stay behind it (core/connection/private/, core/connection/hooks/), so Paho's
+// types, traps and error codes stop here and the rest of the core sees plain Messages,
+// Properties and mqtk::Error.
 #pragma once
 
 #include <chrono>
@@ -156,7 +158,7 @@ class Client {
 // What bench needs of the connection layer beyond one Client, so that nothing outside
 // the connection files reaches into the client library (docs/design.md, "Rules").
 
-class ConnectInProgress;  // core/paho_hooks.h
+class ConnectInProgress;  // core/connection/hooks/paho_hooks.h
 
 // Held while many connects are pending at once (bench's storms and message runs): the
 // client library's receive thread keeps reading their CONNACKs instead of sleeping.
@@ -179,6 +181,17 @@ bool on_client_receive_thread();
 // Sets TCP_NODELAY on every broker connection this process holds (--nodelay, after a
 // burst of connects).
 void set_nodelay_on_all_connections();
+
+// Checks a client private key (--key) before any connection is made: that it is a PEM
+// private key, and that it can be decrypted with the passphrase given, if it is encrypted.
+// Paho hands the key to OpenSSL only after the TCP connection is up, and OpenSSL then
+// either prompts on /dev/tty from Paho's thread (no passphrase given) or fails with an
+// error that Paho reports as a failed handshake. Checking first turns both into a usage
+// error (exit 2) that names the key file, and no broker sees a connection.
+// Throws mqtk::Error(Usage) when key_file holds no PEM private key, is encrypted and no
+// passphrase was given, or the passphrase does not decrypt it. A passphrase for a key
+// that is not encrypted is ignored, as OpenSSL does.
+void check_private_key(const std::string& key_file, const std::string& passphrase);
 
 // "Paho MQTT C++ 1.2.0, Paho MQTT C 1.3.x" as the libraries report themselves.
 std::string library_versions();

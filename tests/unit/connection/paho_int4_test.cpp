@@ -1,7 +1,7 @@
 // paho_int4(): the int that Paho 1.3.12's signed writeInt4() writes as the intended four
 // bytes, checked against a model of that function (and the model against the bytes seen
 // on the wire before the workaround: -x -1 went out as 255).
-#include "core/paho_int4.h"
+#include "core/connection/private/paho_int4.h"
 
 #include <doctest/doctest.h>
 

@@ -1,5 +1,5 @@
 // SSL_CTX_new() for Paho's threads, and the record of TLS failures; see tls_hooks.h.
-#include "core/tls_hooks.h"
+#include "core/connection/hooks/tls_hooks.h"
 
 #include <dlfcn.h>
 #include <fcntl.h>
@@ -15,7 +15,7 @@
 #include <mutex>
 #include <utility>
 
-#include "core/paho_hooks.h"
+#include "core/connection/hooks/paho_hooks.h"
 
 namespace {
 

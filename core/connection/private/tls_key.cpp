@@ -1,6 +1,5 @@
-// Private key checks with OpenSSL's PEM reader (see tls_key.h).
-#include "core/tls_key.h"
-
+// Private key checks with OpenSSL's PEM reader: check_private_key() (declared in
+// core/connection/client.h, for cli/ to call before connecting).
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -9,6 +8,7 @@
 #include <cstring>
 #include <memory>
 
+#include "core/connection/client.h"
 #include "core/error.h"
 
 namespace mqtk {
