@@ -65,8 +65,8 @@ int run_req(const ConnectionFlags& connection, ReqFlags& flags) {
     // MQTT 5 unless -V says otherwise (-D and -x imply it anyway).
     if (flags.command->get_option("--protocol-version")->count() == 0) given.protocol = "5";
     auto resolved = resolve_connection(given);
-    // As mosquitto_rr, whose library sends its default of 20.
-    resolved.options.receive_maximum = kMosquittoReceiveMaximum;
+    // As mosquitto_rr, which caps it at its message count, 1: one reply is awaited at a time.
+    resolved.options.receive_maximum = 1;
     auto& o = flags.options;
     o.source = chosen_source(flags);
     if (flags.message) o.message = *flags.message;

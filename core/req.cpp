@@ -196,10 +196,10 @@ class Requester {
         const auto deadline = Clock::now() + seconds(options_.timeout);
         const Message message = request();
         {
-            // MQTT 3.1.1: a retained message on -e already answered the first request.
+            // Sent even when a retained message on -e (MQTT 3.1.1) has already answered the
+            // first request, as mosquitto_rr does: the request always goes out.
             std::lock_guard lock(mutex_);
-            if (answered_) return Outcome::Answered;
-            sent_ns_ = monotonic_ns();
+            if (!answered_) sent_ns_ = monotonic_ns();
         }
         const bool queued = client_.publish(
             message, [&] { return interrupted() || Clock::now() >= deadline || failed(); });

@@ -468,7 +468,8 @@ const std::vector<Case> kCases = {
     // mosquitto_rr 2.0.11 never reads -f or -s: it sends an empty request (fixed in 2.1).
     {"rr-request", "rr.f", Tool::Rr, {"-f", "{file}", "-t", "{t}/req", "-e", "{t}/resp"}, Listener::Plain, kStdout | kWire, {}, {}, {},
      "`rr -f`, `rr -s`", ExitClass::Success},
-    {"rr-request", "rr.file-missing", Tool::Rr, {"--file", "{dir}/missing", "-t", "{t}/req", "-e", "{t}/resp"}},
+    {"rr-request", "rr.file-missing", Tool::Rr, {"--file", "{dir}/missing", "-t", "{t}/req", "-e", "{t}/resp"}, Listener::Plain, kExit, {}, {}, {},
+     "`rr -f`, `rr -s`", ExitClass::Usage},
     {"rr-request", "rr.s", Tool::Rr, {"-s", "-t", "{t}/req", "-e", "{t}/resp"}, Listener::Plain, kStdout | kWire, {}, {}, "from stdin",
      "`rr -f`, `rr -s`", ExitClass::Success},
     {"rr-request", "rr.stdin-file-long", Tool::Rr, {"--stdin-file", "-t", "{t}/req", "-e", "{t}/resp"}, Listener::Plain, kStdout | kWire, {}, {}, "x",
@@ -800,8 +801,11 @@ Outcome run_once(const Environment& env, const Case& c, bool mosquitto) {
     if (tap) {
         // The relay may still be forwarding the last bytes (DISCONNECT) of a client that
         // has exited; one that never connected sends nothing at all.
+        // mosquitto_rr 2.0.11 sends no DISCONNECT after the reply: its request is its last.
+        const bool no_disconnect =
+            mosquitto && c.tool == Tool::Rr && o.exit_class == ExitClass::Success;
         if (o.exit_class == ExitClass::Success || o.exit_class == ExitClass::Timeout)
-            tap->wait_for_packet(14, 2s);
+            tap->wait_for_packet(no_disconnect ? 3 : 14, 2s);
         const mqtk::test::IdRule ids{value_of(args, {"-i", "--id"}),
                                      value_of(args, {"-I", "--id-prefix"})};
         o.wire = mqtk::test::describe_packets(tap->client_packets(), ids, root);
