@@ -203,16 +203,14 @@ class Requester {
         }
         const bool queued = client_.publish(
             message, [&] { return interrupted() || Clock::now() >= deadline || failed(); });
-        std::unique_lock lock(mutex_);
         for (;;) {
+            // Asked without our lock: the client's callbacks take it (arrived()).
+            if (client_.publish_failed()) fail(client_.first_publish_error());
+            std::unique_lock lock(mutex_);
             if (answered_) return Outcome::Answered;
             if (reader_gone_) return Outcome::ReaderGone;
             if (!failure_.empty()) return Outcome::Failed;
             if (interrupted()) return Outcome::Interrupted;
-            if (client_.publish_failed()) {
-                failure_ = client_.first_publish_error();
-                return Outcome::Failed;
-            }
             if (!queued || Clock::now() >= deadline) {
                 waiting_ = false;
                 return Outcome::TimedOut;

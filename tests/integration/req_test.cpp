@@ -321,3 +321,17 @@ TEST_CASE("interop: RabbitMQ: req -V 311 with an MQTT.js responder, and MQTT 5 r
     CHECK(r.exit_code == 0);
     CHECK(r.out == "re:hi\n");
 }
+
+// A request the broker refuses (MQTT 5 PUBACK with a reason code) is exit 1 with the
+// reason, at once: no reply can come, so waiting out -W would only hide the cause.
+TEST_CASE("req: a request the broker refuses is exit 1 with the reason, not a timeout") {
+    mqtk::test::TempDir dir;
+    const std::string acl = dir.write("acl", "topic readwrite mqtk/#\ntopic deny denied/#\n");
+    Broker broker({.extra = "acl_file " + acl + "\n"});
+    const auto start = Clock::now();
+    const ProcessResult r = req(broker.port(), {"-q", "1", "-t", "denied/x", "-m", "x", "-W", "5"});
+    INFO(r.describe());
+    mqtk::test::check_error(r, 1);
+    CHECK(contains(r.err, "not authorized"));
+    CHECK(seconds_since(start) < 2.0);
+}
