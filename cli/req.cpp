@@ -31,8 +31,8 @@ PayloadSource chosen_source(const ReqFlags& flags) {
 }  // namespace
 
 CLI::App* setup_req(CLI::App& app, ConnectionFlags& connection, ReqFlags& flags) {
-    auto* req = app.add_subcommand(
-        "req", "Request/response (alias rr): publish, print the matching reply, or exit 5");
+    auto* req =
+        app.add_subcommand("req", "Request/response: publish, print the matching reply, or exit 5");
     req->alias("rr");
     flags.command = req;
     add_connection_flags(*req, connection);
