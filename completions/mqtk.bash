@@ -7,7 +7,7 @@
 # cases of _mqtk).
 
 # The commands of `mqtk`, and those of `mqtk bench`.
-_mqtk_commands='pub sub echo bench'
+_mqtk_commands='pub sub echo bench req'
 _mqtk_bench_commands='merge'
 
 # The options of one command ("pub", "bench merge", ...), short and long.
@@ -38,6 +38,11 @@ _mqtk_options()
             echo "$common $output -t --topic -m --message -n --no-message --delay
                 --reply-topic --responder --clean -q --qos -C --count -W --timeout"
             ;;
+        req | rr)
+            echo "$common $output -t --topic -e --response-topic -m --message -f --file
+                -s --stdin-file -n --null-message -q --qos -R --retain-handling
+                -W --timeout --count --interval"
+            ;;
         bench)
             echo "$common --publishers --subscribers --duration --count --rate --size
                 -t --topic --warmup -q --qos -r --retain --pairs -M --max-inflight
@@ -64,6 +69,7 @@ _mqtk_takes_value()
             -T | --filter-out | -U | --unsubscribe | -C | --count | --random-filter | \
             --retain-handling | \
             --expect | --ready-file | --delay | --reply-topic | --publishers | \
+            -e | --response-topic | --interval | \
             --subscribers | --duration | --rate | --size | --warmup | --storm | \
             --conn-rate | --hold | --shard | --workers)
             return 0
@@ -164,7 +170,15 @@ _mqtk()
     fi
 
     case $prev in
-        -q | --qos | --will-qos | --retain-handling)
+        --retain-handling)
+            if [[ $command == @(req|rr) ]]; then
+                COMPREPLY=($(compgen -W 'always new never 0 1 2' -- "$cur"))
+            else
+                COMPREPLY=($(compgen -W '0 1 2' -- "$cur"))
+            fi
+            return
+            ;;
+        -q | --qos | --will-qos)
             COMPREPLY=($(compgen -W '0 1 2' -- "$cur"))
             return
             ;;

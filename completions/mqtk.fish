@@ -13,7 +13,7 @@ set -g __mqtk_value_options --config --profile -h --host -p --port -L --url -i -
     -T --filter-out -U --unsubscribe -C --count --random-filter --retain-handling --expect \
     --ready-file \
     --delay --reply-topic --publishers --subscribers --duration --rate --size --warmup \
-    --storm --conn-rate --hold --shard --workers
+    --storm --conn-rate --hold --shard --workers -e --response-topic --interval
 
 # The command being completed ("sub", "bench merge"): the words before the cursor that are
 # neither options nor their values. Fails when there is none yet.
@@ -100,9 +100,9 @@ function __mqtk_profiles
     string replace -rf '^\s*\[([^].]+)\]\s*$' '$1' <$file
 end
 
-set -l __mqtk_commands pub sub echo bench
+set -l __mqtk_commands pub sub echo bench req rr
 set -l every "__mqtk_using $__mqtk_commands"
-set -l output "__mqtk_using sub echo"
+set -l output "__mqtk_using sub echo req rr"
 
 complete -c mqtk -f
 
@@ -111,6 +111,7 @@ complete -c mqtk -n 'not __mqtk_command' -a pub -d 'Publish one message, a file,
 complete -c mqtk -n 'not __mqtk_command' -a sub -d 'Print messages as they arrive'
 complete -c mqtk -n 'not __mqtk_command' -a echo -d "Republish what arrives: the board's loopback"
 complete -c mqtk -n 'not __mqtk_command' -a bench -d 'Load generator: throughput, latency, storms'
+complete -c mqtk -n 'not __mqtk_command' -a req -d 'Request/response: publish, print the matching reply'
 complete -c mqtk -n 'not __mqtk_command' -l help -d 'Print help and exit'
 complete -c mqtk -n 'not __mqtk_command' -l version -d 'Print the versions and exit'
 
@@ -155,7 +156,7 @@ complete -c mqtk -n $every -l tls-alpn -x -a mqtt -d 'ALPN protocol to offer'
 complete -c mqtk -n $every -l tls-keylog -r -d 'Append the TLS secrets to FILE (NSS key log)'
 complete -c mqtk -n $every -l tls-use-os-certs -d "Trust the system's CAs"
 
-# Output: sub and echo
+# Output: sub, echo and req
 complete -c mqtk -n $output -s v -l verbose -d "Print 'topic payload'"
 complete -c mqtk -n $output -s N -d 'No end of line after each message'
 complete -c mqtk -n $output -s F -l format -x -d 'Format each message (see mqtk(1))'
@@ -209,6 +210,21 @@ complete -c mqtk -n $echo -l clean -d 'Start with a clean session'
 complete -c mqtk -n $echo -s q -l qos -x -a '0 1 2' -d QoS
 complete -c mqtk -n $echo -s C -l count -x -d 'Stop after N echoes'
 complete -c mqtk -n $echo -s W -l timeout -x -d 'Stop after SECONDS'
+
+# req (alias rr)
+set -l req '__mqtk_using req rr'
+complete -c mqtk -n $req -s t -l topic -x -d 'Topic the request is published to'
+complete -c mqtk -n $req -s e -l response-topic -x -d 'Topic the reply comes on'
+complete -c mqtk -n $req -s m -l message -x -d 'Send this request'
+complete -c mqtk -n $req -s f -l file -r -d 'Send the contents of FILE'
+complete -c mqtk -n $req -s s -l stdin-file -d 'Send all of stdin as the request'
+complete -c mqtk -n $req -s n -l null-message -d 'Send a zero-length request'
+complete -c mqtk -n $req -s q -l qos -x -a '0 1 2' -d QoS
+complete -c mqtk -n $req -s R -d 'A retained message is never the reply'
+complete -c mqtk -n $req -l retain-handling -x -a 'always new never' -d 'MQTT 5: retained messages on the response topic'
+complete -c mqtk -n $req -s W -l timeout -x -d 'Exit 5 when no reply came in SECONDS'
+complete -c mqtk -n $req -l count -x -d 'Send N requests; round trips on stderr'
+complete -c mqtk -n $req -l interval -x -d 'Seconds between a reply and the next request'
 
 # bench
 set -l bench '__mqtk_using bench'

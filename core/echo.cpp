@@ -75,10 +75,6 @@ void check_options(const ConnectOptions& connection, const EchoOptions& options)
     }
 }
 
-std::string format_ms(std::uint64_t ns) {
-    return fmt::format("{:.3f} ms", ns / 1e6);
-}
-
 struct Pending {
     Clock::time_point due;
     Message message;
@@ -377,10 +373,7 @@ class Echo {
                      static_cast<unsigned long long>(counts.duplicates),
                      static_cast<unsigned long long>(counts.out_of_order));
         if (rtt.count() == 0) return;
-        std::fprintf(stderr, "mqtk echo: round trip min %s, p50 %s, p90 %s, p99 %s, max %s\n",
-                     format_ms(rtt.min()).c_str(), format_ms(rtt.value_at_percentile(50)).c_str(),
-                     format_ms(rtt.value_at_percentile(90)).c_str(),
-                     format_ms(rtt.value_at_percentile(99)).c_str(), format_ms(rtt.max()).c_str());
+        std::fprintf(stderr, "mqtk echo: %s\n", round_trip_summary(rtt).c_str());
     }
 
     const EchoOptions& options_;

@@ -1,6 +1,8 @@
 // Own-message recognition and round-trip timing for echo.
 #include "core/round_trips.h"
 
+#include <fmt/core.h>
+
 #include <charconv>
 
 namespace mqtk {
@@ -76,6 +78,22 @@ RoundTripCounts RoundTripTracker::counts() const {
     RoundTripCounts counts = counts_;
     counts.outstanding = in_flight_.size();
     return counts;
+}
+
+namespace {
+
+std::string format_ms(std::uint64_t ns) {
+    return fmt::format("{:.3f} ms", ns / 1e6);
+}
+
+}  // namespace
+
+std::string round_trip_summary(const Histogram& round_trips) {
+    return fmt::format("round trip min {}, p50 {}, p90 {}, p99 {}, max {}",
+                       format_ms(round_trips.min()), format_ms(round_trips.value_at_percentile(50)),
+                       format_ms(round_trips.value_at_percentile(90)),
+                       format_ms(round_trips.value_at_percentile(99)),
+                       format_ms(round_trips.max()));
 }
 
 }  // namespace mqtk

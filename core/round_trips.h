@@ -54,4 +54,8 @@ class RoundTripTracker {
     Histogram histogram_;
 };
 
+// "round trip min 0.101 ms, p50 0.120 ms, p90 ..., p99 ..., max ...": the summary line
+// echo and req print on stderr.
+std::string round_trip_summary(const Histogram& round_trips);
+
 }  // namespace mqtk

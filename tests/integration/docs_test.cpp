@@ -138,7 +138,7 @@ struct HelpCommand {
 };
 
 // CLI11's help: option lines are indented a little ("  -t,--topic TEXT   Topic..."), their
-// wrapped descriptions a lot; "Subcommands:" lists "  name   description".
+// wrapped descriptions a lot; "Subcommands:" lists "  name[, alias]   description".
 HelpCommand parse_help(const std::string& help) {
     static const std::regex type_word(R"(^[A-Z][A-Z0-9_]*([: ]|$))");
     HelpCommand command;
@@ -155,7 +155,8 @@ HelpCommand parse_help(const std::string& help) {
         }
         const std::string rest = line.substr(indent);
         if (in_subcommands) {
-            command.subcommands.insert(rest.substr(0, rest.find(' ')));
+            // "req, rr   description": the name, without its aliases.
+            command.subcommands.insert(rest.substr(0, rest.find_first_of(", ")));
             continue;
         }
         if (indent > 8 || rest[0] != '-') continue;

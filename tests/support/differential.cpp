@@ -290,8 +290,9 @@ ExitClass classify_mosquitto(const ProcessResult& r) {
     if (code == 1) {
         // A command line it refused: an "Error: ..." line, often with a pointer to
         // --help or the usage text itself on stdout.
-        if (contains(r.err, "Error: ") || contains(r.err, "--help' to see usage") ||
-            contains(r.out, "Usage: ")) {
+        // "Error in PUBLISH properties: ...": mosquitto_rr's check of -D against -e.
+        if (contains(r.err, "Error: ") || contains(r.err, "Error in ") ||
+            contains(r.err, "--help' to see usage") || contains(r.out, "Usage: ")) {
             return ExitClass::Usage;
         }
         // --quiet hides the reason of a failed connection (usage errors print anyway).
