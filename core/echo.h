@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/connection/connection.h"
 #include "core/error.h"
 #include "core/options.h"
 
@@ -40,7 +41,11 @@ std::string default_echo_client_id(std::string_view topic);
 // under MQTT 5 (unless -x).
 ConnectOptions echo_connection(ConnectOptions connection, const EchoOptions& options);
 
-// Runs the loop on echo_connection(connection, options).
-ExitCode run_echo(const ConnectOptions& connection, const EchoOptions& options);
+class OutputSink;
+
+// Runs the loop on echo_connection(connection, options), connecting through `connect` and
+// printing into `output` (cli/ gives make_client() and a sink on stdout).
+ExitCode run_echo(const ConnectOptions& connection, const EchoOptions& options,
+                  const ConnectionFactory& connect, OutputSink& output);
 
 }  // namespace mqtk
