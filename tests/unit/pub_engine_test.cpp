@@ -7,6 +7,7 @@
 #include <chrono>
 #include <future>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "core/pub.h"
@@ -44,11 +45,13 @@ RunResult pub(FakeConnection& fake, const PubOptions& options, int input = -1,
         [&] { return mqtk::run_pub(connection, options, fake.factory(), input); });
 }
 
-// The same on another thread, for a test that plays the broker meanwhile.
-std::future<RunResult> start_pub(FakeConnection& fake, const PubOptions& options,
+// The same on another thread, for a test that plays the broker meanwhile. -W bounds it, so
+// that a test whose engine never ends fails instead of hanging.
+std::future<RunResult> start_pub(FakeConnection& fake, PubOptions options,
                                  const ConnectOptions& connection = {}) {
+    if (!options.timeout) options.timeout = 10;
     return std::async(std::launch::async,
-                      [&fake, &options, connection] { return pub(fake, options, -1, connection); });
+                      [&fake, options, connection] { return pub(fake, options, -1, connection); });
 }
 
 RunResult finished(std::future<RunResult>& run) {
@@ -279,4 +282,25 @@ TEST_CASE("pub engine: QoS 2 answered with a PUBACK is exit 1 naming the downgra
     CHECK(result.error ==
           "the broker answered 1 of 1 QoS 2 messages with a PUBACK, as QoS 1: it may not "
           "support QoS 2 (use -q 1 with it)");
+}
+
+TEST_CASE("pub engine: a full window holds the publisher until acknowledgements make room") {
+    FakeConnection fake;
+    fake.auto_acknowledge = false;
+    fake.window = 2;
+    auto options = message_to("t", "x");
+    options.qos = 1;
+    options.repeat = 5;
+    auto run = start_pub(fake, options);
+    REQUIRE(fake.await([&] { return fake.published().size() == 2; }));
+    // Nothing to wait for but a silence: the third must not go out before an acknowledgement.
+    std::this_thread::sleep_for(200ms);
+    CHECK(fake.published().size() == 2);
+    fake.acknowledge(1);
+    REQUIRE(fake.await([&] { return fake.published().size() == 3; }));
+    while (run.wait_for(10ms) != std::future_status::ready)
+        fake.acknowledge();
+    CHECK(run.get().code == ExitCode::Success);
+    CHECK(fake.published().size() == 5);
+    CHECK(fake.counts().completed == 5);
 }
