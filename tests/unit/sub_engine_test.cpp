@@ -1,8 +1,10 @@
 // `mqtk sub`'s engine (core/sub.cpp) in-process against FakeConnection, printing into a
 // memory OutputSink: the end conditions (-C, --expect, -W, -E), what is not printed (-R,
-// -T), -v through the sink, --remove-retained's publishes, and the SUBSCRIBE sent again
-// after a reconnect that lost the session.
+// -T), -v through the sink, --remove-retained's publishes, the SUBSCRIBE sent again after a
+// reconnect that lost the session, and a reader that left.
 #include <doctest/doctest.h>
+#include <signal.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <future>
@@ -198,4 +200,29 @@ TEST_CASE("sub engine: after a reconnect that lost the session it subscribes aga
     CHECK(run.finished().code == ExitCode::Success);
     CHECK(run.output.written() == "before\nafter\n");
     CHECK(run.fake.subscribed().size() == 2);
+}
+
+TEST_CASE("sub engine: a reader gone from stdout (EPIPE) ends the run quietly, exit 0") {
+    signal(SIGPIPE, SIG_IGN);  // as install_interrupt_handlers() does in the binary
+    int ends[2];
+    REQUIRE(pipe(ends) == 0);
+    close(ends[0]);  // `| head -1` that has left
+    FakeConnection fake;
+    auto options = subscribe_to("t");
+    RunResult result;
+    {
+        OutputSink output(ends[1]);
+        auto run = std::async(std::launch::async, [&] {
+            return mqtk::test::result_of(
+                [&] { return mqtk::run_sub({}, options, fake.factory(), output); });
+        });
+        REQUIRE(fake.await([&] { return fake.subscribed().size() == 1; }));
+        fake.deliver("t", "nobody reads this");
+        REQUIRE(run.wait_for(10s) == std::future_status::ready);
+        result = run.get();
+    }
+    close(ends[1]);
+    CHECK(result.code == ExitCode::Success);
+    CHECK(result.error.empty());
+    CHECK(fake.disconnects().size() == 1);
 }
