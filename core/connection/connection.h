@@ -1,9 +1,8 @@
 // What the commands' engines (pub, sub, echo) use of a broker connection, as an interface:
 // Client (core/client.h) implements it over Paho, and tests/unit/fake_connection.h
 // implements it in memory, so each engine runs in-process in the unit tests without a
-// broker - the way Ninja's builder runs against a fake command runner. An engine does not
-// construct its connection: it is handed a ConnectionFactory (make_client() in cli/, the
-// fake's in tests).
+// broker. An engine does not construct its connection: it is handed a ConnectionFactory
+// (make_client() in cli/, the fake's in the tests).
 #pragma once
 
 #include <chrono>
