@@ -1,8 +1,12 @@
 // Binds `mqtk echo`'s flags into EchoOptions and hands over to the core echo loop.
 #include "cli/echo.h"
 
+#include <unistd.h>
+
 #include "cli/sub.h"
 #include "cli/validators.h"
+#include "core/connection/client.h"
+#include "core/output.h"
 
 namespace mqtk::cli {
 
@@ -34,7 +38,8 @@ int run_echo(const ConnectionFlags& connection, EchoFlags& flags) {
     if (!resolved.url_topic.empty() && o.topic == kDefaultEchoTopic) o.topic = resolved.url_topic;
     o.first_message = flags.no_message ? std::nullopt : std::optional(flags.message);
     o.output.color = want_colour();
-    return static_cast<int>(mqtk::run_echo(resolved.options, o));
+    OutputSink output(STDOUT_FILENO);
+    return static_cast<int>(mqtk::run_echo(resolved.options, o, make_client, output));
 }
 
 }  // namespace mqtk::cli

@@ -1,7 +1,10 @@
 // Binds `mqtk pub`'s flags into PubOptions and hands over to the core publisher.
 #include "cli/pub.h"
 
+#include <unistd.h>
+
 #include "cli/validators.h"
+#include "core/connection/client.h"
 #include "core/error.h"
 
 namespace mqtk::cli {
@@ -70,7 +73,7 @@ int run_pub(const ConnectionFlags& connection, PubFlags& flags) {
     }
     o.properties = resolved.properties.publish;
     o.timeout = flags.timeout;
-    return static_cast<int>(mqtk::run_pub(resolved.options, o));
+    return static_cast<int>(mqtk::run_pub(resolved.options, o, make_client, STDIN_FILENO));
 }
 
 }  // namespace mqtk::cli

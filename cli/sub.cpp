@@ -6,6 +6,8 @@
 #include <cstdlib>
 
 #include "cli/validators.h"
+#include "core/connection/client.h"
+#include "core/output.h"
 
 namespace mqtk::cli {
 
@@ -76,7 +78,8 @@ int run_sub(const ConnectionFlags& connection, SubFlags& flags) {
     o.subscribe_properties = resolved.properties.subscribe;
     o.unsubscribe_properties = resolved.properties.unsubscribe;
     o.output.color = want_colour();
-    return static_cast<int>(mqtk::run_sub(resolved.options, o));
+    OutputSink output(STDOUT_FILENO);
+    return static_cast<int>(mqtk::run_sub(resolved.options, o, make_client, output));
 }
 
 }  // namespace mqtk::cli

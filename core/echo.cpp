@@ -30,6 +30,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <deque>
+#include <memory>
 #include <mutex>
 #include <thread>
 
@@ -82,12 +83,15 @@ struct Pending {
 
 class Echo {
   public:
-    Echo(const ConnectOptions& connection, const EchoOptions& options)
+    Echo(const ConnectOptions& connection, const EchoOptions& options,
+         const ConnectionFactory& connect, OutputSink& output)
         : options_(options),
           formatter_(options.output),
-          output_(STDOUT_FILENO),
-          client_(connection, "echo",
-                  SessionBehaviour{.auto_reconnect = true, .publish_while_disconnected = true}),
+          output_(output),
+          connection_(connect(
+              connection, "echo",
+              SessionBehaviour{.auto_reconnect = true, .publish_while_disconnected = true})),
+          client_(*connection_),
           tracker_(connection.client_id, connection.version == ProtocolVersion::V5),
           clean_(connection.clean_session),
           v5_(connection.version == ProtocolVersion::V5),
@@ -357,7 +361,7 @@ class Echo {
         // On the receive thread waiting for room would wait for ever (acknowledgements
         // arrive on it); elsewhere wait, until a signal or the end of the run.
         client_.publish(
-            message, from_callback ? Client::GiveUp{}
+            message, from_callback ? Connection::GiveUp{}
                                    : [this] { return interrupted() || stopping_.load(); });
     }
 
@@ -378,8 +382,9 @@ class Echo {
 
     const EchoOptions& options_;
     Formatter formatter_;
-    OutputSink output_;
-    Client client_;
+    OutputSink& output_;
+    std::unique_ptr<Connection> connection_;
+    Connection& client_;
     Clock::time_point connected_at_;
     Clock::time_point ended_at_;  // of the loop, before the drain
 
@@ -407,10 +412,11 @@ class Echo {
 
 }  // namespace
 
-ExitCode run_echo(const ConnectOptions& given, const EchoOptions& options) {
+ExitCode run_echo(const ConnectOptions& given, const EchoOptions& options,
+                  const ConnectionFactory& connect, OutputSink& output) {
     const ConnectOptions connection = echo_connection(given, options);
     check_options(connection, options);
-    Echo echo(connection, options);
+    Echo echo(connection, options, connect, output);
     return echo.run();
 }
 

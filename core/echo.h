@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "core/connection/connection.h"
 #include "core/error.h"
 #include "core/options.h"
 
@@ -28,7 +29,12 @@ struct EchoOptions {
     OutputOptions output;
 };
 
-// Runs the loop on echo_connection(connection, options) (core/echo_session.h).
-ExitCode run_echo(const ConnectOptions& connection, const EchoOptions& options);
+class OutputSink;
+
+// Runs the loop on echo_connection(connection, options) (core/echo_session.h), connecting
+// through `connect` and printing into `output` (cli/ gives make_client() and a sink on
+// stdout).
+ExitCode run_echo(const ConnectOptions& connection, const EchoOptions& options,
+                  const ConnectionFactory& connect, OutputSink& output);
 
 }  // namespace mqtk

@@ -1,4 +1,4 @@
-// Buffered, EPIPE-aware writing to stdout.
+// Buffered, EPIPE-aware writing to stdout (or to memory, for the engines' unit tests).
 #include "core/output.h"
 
 #include <sys/stat.h>
@@ -26,6 +26,8 @@ OutputSink::OutputSink(int fd) : fd_(fd), live_(is_live_reader(fd)) {
     pending_.reserve(kBufferLimit + 4096);
 }
 
+OutputSink::OutputSink() : fd_(-1), live_(true) {}
+
 OutputSink::~OutputSink() {
     flush();
 }
@@ -52,7 +54,17 @@ bool OutputSink::closed() const {
     return closed_;
 }
 
+std::string OutputSink::written() const {
+    std::lock_guard lock(mutex_);
+    return memory_;
+}
+
 bool OutputSink::flush_locked() {
+    if (fd_ < 0) {  // once per flush, not per byte: the sub path stays as it was
+        memory_.append(pending_);
+        pending_.clear();
+        return true;
+    }
     std::size_t done = 0;
     while (done < pending_.size()) {
         const ssize_t wrote = ::write(fd_, pending_.data() + done, pending_.size() - done);

@@ -10,13 +10,11 @@
 // or streaming, pub never retries for ever (mosquitto_pub -l hangs there).
 #include "core/pub.h"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <chrono>
+#include <memory>
 #include <thread>
 
-#include "core/connection/client.h"
 #include "core/interrupt.h"
 #include "core/jsonl.h"
 #include "core/line_reader.h"
@@ -52,7 +50,7 @@ void check_options(const ConnectOptions& connection, const PubOptions& options) 
 }
 
 // The single message of -m, -f, -s and -n, read before connecting, within -W.
-std::string load_payload(const PubOptions& options, const Deadline& deadline) {
+std::string load_payload(const PubOptions& options, int input, const Deadline& deadline) {
     switch (options.source) {
         case PayloadSource::Message:
             return options.message;
@@ -60,7 +58,7 @@ std::string load_payload(const PubOptions& options, const Deadline& deadline) {
             return read_file(options.file);
         case PayloadSource::Stdin:
             try {
-                return read_all_from_fd(STDIN_FILENO, "stdin", deadline);
+                return read_all_from_fd(input, "stdin", deadline);
             } catch (const Error& error) {
                 if (error.code() != ExitCode::Timeout) throw;
                 throw make_error(
@@ -81,10 +79,14 @@ enum class Stop { None, Interrupted, Timeout, Refused, BrokerGone, Stalled };
 
 class Publisher {
   public:
-    Publisher(const ConnectOptions& connection, const PubOptions& options, Deadline deadline)
+    Publisher(const ConnectOptions& connection, const PubOptions& options, Deadline deadline,
+              const ConnectionFactory& connect, int input)
         : options_(options),
-          client_(connection, "pub",
-                  SessionBehaviour{.auto_reconnect = true, .publish_while_disconnected = true}),
+          connection_(connect(
+              connection, "pub",
+              SessionBehaviour{.auto_reconnect = true, .publish_while_disconnected = true})),
+          client_(*connection_),
+          input_(input),
           reconnect_budget_(std::chrono::duration_cast<std::chrono::nanoseconds>(
               std::chrono::duration<double>(connection.connect_timeout))),
           version_(connection.version),
@@ -216,7 +218,7 @@ class Publisher {
     // `on_line(line, number)` (numbers from 1) for each: a code it returns ends the run.
     template <typename OnLine>
     ExitCode for_each_line(OnLine&& on_line) {
-        LineReader reader(STDIN_FILENO);
+        LineReader reader(input_);
         std::string_view line;
         for (long number = 1;; ++number) {
             switch (reader.next(line, deadline_)) {
@@ -387,7 +389,9 @@ class Publisher {
     }
 
     const PubOptions& options_;
-    Client client_;
+    std::unique_ptr<Connection> connection_;
+    Connection& client_;
+    int input_;                                  // stdin, for -l and --jsonl
     std::chrono::nanoseconds reconnect_budget_;  // --connect-timeout, from each loss
     // Without any acknowledgement while connected for this long, the run ends.
     std::chrono::nanoseconds stall_budget_ = std::chrono::seconds(30);
@@ -404,7 +408,8 @@ class Publisher {
 
 }  // namespace
 
-ExitCode run_pub(const ConnectOptions& connection, const PubOptions& options) {
+ExitCode run_pub(const ConnectOptions& connection, const PubOptions& options,
+                 const ConnectionFactory& connect, int input) {
     check_options(connection, options);
     // -W bounds the whole run from here: reading stdin, connecting, publishing, waiting.
     Deadline deadline;
@@ -412,7 +417,7 @@ ExitCode run_pub(const ConnectOptions& connection, const PubOptions& options) {
         deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
                                       std::chrono::duration<double>(*options.timeout));
     }
-    std::string payload = load_payload(options, deadline);
+    std::string payload = load_payload(options, input, deadline);
     // mosquitto_pub refuses it too ("Zero length input"), before connecting: an empty pipe
     // is more often a failed producer than a wish to publish nothing.
     if (options.source == PayloadSource::Stdin && payload.empty()) {
@@ -423,7 +428,7 @@ ExitCode run_pub(const ConnectOptions& connection, const PubOptions& options) {
         const double left = std::chrono::duration<double>(*deadline - Clock::now()).count();
         bounded.connect_timeout = std::min(bounded.connect_timeout, std::max(left, 0.01));
     }
-    Publisher publisher(bounded, options, deadline);
+    Publisher publisher(bounded, options, deadline, connect, input);
     return publisher.run(std::move(payload));
 }
 

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "core/connection/connection.h"
 #include "core/error.h"
 #include "core/options.h"
 #include "core/properties.h"
@@ -26,6 +27,9 @@ struct PubOptions {
     std::optional<double> timeout;  // -W: bounds the whole run
 };
 
-ExitCode run_pub(const ConnectOptions& connection, const PubOptions& options);
+// Connects through `connect` and reads -s, -l and --jsonl from `input` (cli/ gives
+// make_client() and stdin).
+ExitCode run_pub(const ConnectOptions& connection, const PubOptions& options,
+                 const ConnectionFactory& connect, int input);
 
 }  // namespace mqtk

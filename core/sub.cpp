@@ -11,11 +11,11 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstring>
+#include <memory>
 #include <mutex>
 #include <random>
 #include <regex>
 
-#include "core/connection/client.h"
 #include "core/format.h"
 #include "core/interrupt.h"
 #include "core/notice.h"
@@ -93,12 +93,14 @@ enum class Ending { None, Done, ReaderGone, Failed, Unmatched };
 
 class Subscriber {
   public:
-    Subscriber(const ConnectOptions& connection, const SubOptions& options)
+    Subscriber(const ConnectOptions& connection, const SubOptions& options,
+               const ConnectionFactory& connect, OutputSink& output)
         : options_(options),
           formatter_(options.output),
           expectation_(compile_expectation(options.expect)),
-          output_(STDOUT_FILENO),
-          client_(connection, "sub", SessionBehaviour{.auto_reconnect = true}) {
+          output_(output),
+          connection_(connect(connection, "sub", SessionBehaviour{.auto_reconnect = true})),
+          client_(*connection_) {
         client_.on_message([this](const Message& message) { handle(message); });
         client_.on_reconnected([this] { resubscribe_ = true; });
         // -E: what follows the SUBACK (retained messages) is not printed, as mosquitto_sub,
@@ -259,8 +261,9 @@ class Subscriber {
     const SubOptions& options_;
     Formatter formatter_;
     std::regex expectation_;
-    OutputSink output_;
-    Client client_;
+    OutputSink& output_;
+    std::unique_ptr<Connection> connection_;
+    Connection& client_;
 
     std::mutex mutex_;
     std::condition_variable changed_;
@@ -273,9 +276,10 @@ class Subscriber {
 
 }  // namespace
 
-ExitCode run_sub(const ConnectOptions& connection, const SubOptions& options) {
+ExitCode run_sub(const ConnectOptions& connection, const SubOptions& options,
+                 const ConnectionFactory& connect, OutputSink& output) {
     check_options(connection, options);
-    Subscriber subscriber(connection, options);
+    Subscriber subscriber(connection, options, connect, output);
     return subscriber.run();
 }
 

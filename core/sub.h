@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/connection/connection.h"
 #include "core/error.h"
 #include "core/options.h"
 #include "core/properties.h"
@@ -34,6 +35,11 @@ struct SubOptions {
     OutputOptions output;
 };
 
-ExitCode run_sub(const ConnectOptions& connection, const SubOptions& options);
+class OutputSink;
+
+// Connects through `connect` and prints into `output` (cli/ gives make_client() and a sink
+// on stdout).
+ExitCode run_sub(const ConnectOptions& connection, const SubOptions& options,
+                 const ConnectionFactory& connect, OutputSink& output);
 
 }  // namespace mqtk

@@ -1146,6 +1146,11 @@ void set_nodelay_on_all_connections() {
     enable_tcp_nodelay_everywhere();
 }
 
+std::unique_ptr<Connection> make_client(const ConnectOptions& options, std::string_view command,
+                                        SessionBehaviour behaviour) {
+    return std::make_unique<Client>(options, command, behaviour);
+}
+
 std::string library_versions() {
     const unsigned cpp = mqtt::VERSION;
     std::string c_version = "unknown";

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "core/connection/connection.h"
 #include "core/error.h"
 #include "core/message.h"
 #include "core/options.h"
@@ -21,53 +22,23 @@
 
 namespace mqtk {
 
-struct ConnectResult {
-    bool session_present = false;
-    ProtocolVersion version = ProtocolVersion::V311;
-    int receive_maximum = 65535;  // the broker's (v5), or ours under v3
-    std::string client_id;        // as used; the broker's assigned id if ours was empty
-    Properties properties;        // CONNACK properties (v5)
-};
-
-struct SubscribeRequest {
-    std::string filter;
-    int qos = 0;
-    bool no_local = false;
-    bool retain_as_published = false;
-    int retain_handling = 0;  // 0 send retained, 1 only on new subscription, 2 never
-    Properties properties;    // subscription-identifier, user-property
-};
-
-// Totals of publish outcomes so far.
-// How a command wants the connection to behave beyond the user's options.
-struct SessionBehaviour {
-    // Reconnect after a loss, with a back-off capped at 0.5 s, and say on stderr (notice())
-    // when the connection is lost and when it is back, once each (sub, echo, pub).
-    bool auto_reconnect = false;
-    bool publish_while_disconnected = false;  // queue publishes until reconnected (echo)
-};
-
-class Client {
+class Client : public Connection {
   public:
-    using MessageHandler = std::function<void(const Message&)>;
-    using LostHandler = std::function<void(const std::string& cause)>;
-    using ConnectedHandler = std::function<void()>;
-
     // `command` names the default client id (mqtk_<command>_<pid>). Throws Error(Usage)
     // for options that cannot work (e.g. a v5 property on a v3 connection).
     Client(const ConnectOptions& options, std::string_view command,
            SessionBehaviour behaviour = {});
-    ~Client();
+    ~Client() override;
     Client(const Client&) = delete;
     Client& operator=(const Client&) = delete;
 
     // Handlers run on Paho's receive thread: they must not block on the client. The
     // Message passed to on_message is reused for the next arrival; copy what you keep.
-    void on_message(MessageHandler handler);
+    void on_message(MessageHandler handler) override;
     // Connection lost for good (no auto reconnect) or, with auto reconnect, each loss.
-    void on_connection_lost(LostHandler handler);
+    void on_connection_lost(LostHandler handler) override;
     // After an automatic reconnect succeeded.
-    void on_reconnected(ConnectedHandler handler);
+    void on_reconnected(ConnectedHandler handler) override;
     // Optional, for bench's publish-to-ack latency: called once per publish when it
     // completes (written for QoS 0, acknowledged for QoS 1/2) or fails, with the
     // monotonic_ns() at which publish() handed it to Paho. Runs on Paho's threads (QoS 0
@@ -77,7 +48,7 @@ class Client {
     void on_publish_complete(PublishCompletion handler);
 
     // Blocks until CONNACK. Throws Error(Unreachable) or Error(Refused) with one line.
-    ConnectResult connect();
+    ConnectResult connect() override;
     // Starts connecting and returns at once, for opening many connections together (bench
     // storms), where a thread blocked in connect() per connection does not scale. `done`
     // runs once on a Paho thread: with nullptr after the CONNACK, or with the failure
@@ -91,64 +62,62 @@ class Client {
     // Runs on Paho's receive thread as each SUBACK arrives, before the message handler
     // hears of anything that followed it on the wire (sub -E stops there, as mosquitto_sub
     // does in its subscribe callback). Must not block. Set before subscribe().
-    void on_subscribed(std::function<void()> handler);
+    void on_subscribed(std::function<void()> handler) override;
 
     // Until when subscribe() and unsubscribe() wait for the broker's answer; by default for
     // ever (as mosquitto_sub does), though a signal still ends the wait: Error(Interrupted).
-    using AnswerDeadline = std::chrono::steady_clock::time_point;
-    static constexpr AnswerDeadline kNoDeadline = AnswerDeadline::max();
     // Subscribes one filter per request (one SUBSCRIBE each: a multi-filter subscribe
     // with options crashes Paho 1.2.0). Throws Error(Failure) if the broker refuses one or
     // the connection is lost before its answer, Error(Timeout) if no SUBACK came by
     // `deadline`. Returns the granted QoS per request.
     std::vector<int> subscribe(const std::vector<SubscribeRequest>& requests,
-                               AnswerDeadline deadline = kNoDeadline);
+                               AnswerDeadline deadline = kNoDeadline) override;
     // subscribe() again after a reconnect: false instead of an error when the connection
     // was lost again before the broker answered (the next reconnect calls it again).
     bool resubscribe(const std::vector<SubscribeRequest>& requests,
-                     AnswerDeadline deadline = kNoDeadline);
+                     AnswerDeadline deadline = kNoDeadline) override;
     // Runs `request` (a subscribe() or unsubscribe() after a reconnect) with the same rule.
-    bool unless_lost_again(const std::function<void()>& request);
+    bool unless_lost_again(const std::function<void()>& request) override;
     void unsubscribe(const std::vector<std::string>& filters, const Properties& properties = {},
-                     AnswerDeadline deadline = kNoDeadline);
+                     AnswerDeadline deadline = kNoDeadline) override;
 
-    // Asked every 100 ms (and at once on a connection loss) while publish() waits for
-    // room: true stops the wait (a deadline passed, an interrupt, a broker gone too long).
-    using GiveUp = std::function<bool()>;
+    // `give_up` is asked every 100 ms (and at once on a connection loss) while publish()
+    // waits for room: true stops the wait (a deadline passed, an interrupt, a broker gone).
     // Queues one publish. When the in-flight window is full it waits for room, unless
     // `give_up` is empty: then it queues beyond the window (from a message handler, where
     // acknowledgements are processed on the same thread, so waiting would wait for ever).
     // False when `give_up` ended the wait: the message was not queued. Completion and
     // refusals are counted, see counts() and wait_for_completion(). Throws Error(Failure)
     // when the connection is gone and publishing while disconnected was not asked for.
-    bool publish(const Message& message, const GiveUp& give_up);
+    bool publish(const Message& message, const GiveUp& give_up) override;
     // Waits until every publish so far completed, or until `deadline`. False on timeout.
-    bool wait_for_completion(std::optional<std::chrono::steady_clock::time_point> deadline);
-    PublishCounts counts() const;
+    bool wait_for_completion(
+        std::optional<std::chrono::steady_clock::time_point> deadline) override;
+    PublishCounts counts() const override;
     // The first broker refusal or loss as one line, empty if none.
-    std::string first_publish_error() const;
+    std::string first_publish_error() const override;
     // Whether first_publish_error() is set; cheap enough to ask per message.
-    bool publish_failed() const;
+    bool publish_failed() const override;
 
     // Publishes the client library still tracks. Once every publish has completed this
     // is 0, unless the broker answered a QoS 2 PUBLISH with a PUBACK (RabbitMQ 3.10, which
     // grants QoS 1 only): Paho completes the token, yet goes on waiting for a PUBREC.
-    std::size_t library_unfinished() const;
+    std::size_t library_unfinished() const override;
 
-    bool is_connected() const;
+    bool is_connected() const override;
     // Whether the broker kept our session at the last connect or reconnect (known before
     // on_reconnected handlers run).
-    bool session_present() const;
+    bool session_present() const override;
     // How long the connection has been down (zero while connected): a command that
     // reconnects decides from this when to give up.
-    std::chrono::nanoseconds offline_for() const;
+    std::chrono::nanoseconds offline_for() const override;
     // How long publishes have been waiting without any of them completing (zero when
     // none waits): a broker that stops acknowledging shows here.
-    std::chrono::nanoseconds unacknowledged_for() const;
+    std::chrono::nanoseconds unacknowledged_for() const override;
     // Clean DISCONNECT; waits up to `timeout` for in-flight QoS>0 flows. Idempotent.
-    void disconnect(std::chrono::milliseconds timeout = std::chrono::milliseconds(2000));
+    void disconnect(std::chrono::milliseconds timeout = std::chrono::milliseconds(2000)) override;
     // Where we connect, "host:port", for messages.
-    const std::string& endpoint() const;
+    const std::string& endpoint() const override;
 
   private:
     struct Impl;
@@ -192,6 +161,10 @@ void set_nodelay_on_all_connections();
 // passphrase was given, or the passphrase does not decrypt it. A passphrase for a key
 // that is not encrypted is ignored, as OpenSSL does.
 void check_private_key(const std::string& key_file, const std::string& passphrase);
+
+// The ConnectionFactory the commands are given by cli/: a Client.
+std::unique_ptr<Connection> make_client(const ConnectOptions& options, std::string_view command,
+                                        SessionBehaviour behaviour);
 
 // "Paho MQTT C++ 1.2.0, Paho MQTT C 1.3.x" as the libraries report themselves.
 std::string library_versions();
