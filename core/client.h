@@ -43,6 +43,8 @@ struct SessionBehaviour {
     // when the connection is lost and when it is back, once each (sub, echo, pub).
     bool auto_reconnect = false;
     bool publish_while_disconnected = false;  // queue publishes until reconnected (echo)
+    // Note the connection's socket at connect(), so that drop() can cut it (check's will).
+    bool droppable = false;
 };
 
 class Client {
@@ -145,6 +147,10 @@ class Client {
     std::chrono::nanoseconds unacknowledged_for() const;
     // Clean DISCONNECT; waits up to `timeout` for in-flight QoS>0 flows. Idempotent.
     void disconnect(std::chrono::milliseconds timeout = std::chrono::milliseconds(2000));
+    // Cuts the connection without DISCONNECT, as a crash or a pulled cable would, so that
+    // the broker publishes the will. Needs SessionBehaviour::droppable and a connect();
+    // throws Error(Failure) when the socket is not known. The client is done afterwards.
+    void drop();
     // Where we connect, "host:port", for messages.
     const std::string& endpoint() const;
 
