@@ -8,6 +8,7 @@
 #include <string>
 
 #include "cli/bench.h"
+#include "cli/check.h"
 #include "cli/config_file.h"
 #include "cli/connection_flags.h"
 #include "cli/echo.h"
@@ -55,7 +56,7 @@ int usage_exit(const CLI::App& app, const CLI::ParseError& error) {
     // "mqtk publish" or "mqtk --bogus": CLI11 only says a subcommand is required; name the
     // word it could not place, which is the actual mistake.
     if (app.get_subcommands().empty() && !app.remaining().empty()) {
-        message = fmt::format("unknown command '{}': use pub, sub, echo or bench",
+        message = fmt::format("unknown command '{}': use pub, sub, echo, bench or check",
                               app.remaining().front());
     }
     std::fprintf(stderr, "mqtk: %s (see mqtk --help)\n", message.c_str());
@@ -63,7 +64,7 @@ int usage_exit(const CLI::App& app, const CLI::ParseError& error) {
 }
 
 int run(int argc, char** argv) {
-    CLI::App app{"mqtk: a command-line MQTT toolkit (pub, sub, echo, bench)", "mqtk"};
+    CLI::App app{"mqtk: a command-line MQTT toolkit (pub, sub, echo, bench, check)", "mqtk"};
     app.set_help_flag("--help", "Print this help and exit");  // -h is the host, as mosquitto
     app.set_version_flag("--version",
                          std::string("mqtk " MQTK_VERSION " (") + mqtk::library_versions() + ")");
@@ -78,6 +79,8 @@ int run(int argc, char** argv) {
     auto* echo = mqtk::cli::setup_echo(app, connection, echo_flags);
     mqtk::cli::BenchFlags bench_flags;
     auto* bench = mqtk::cli::setup_bench(app, connection, bench_flags);
+    mqtk::cli::CheckFlags check_flags;
+    auto* check = mqtk::cli::setup_check(app, connection, check_flags);
 
     try {
         app.parse(argc, argv);
@@ -95,6 +98,7 @@ int run(int argc, char** argv) {
         if (sub->parsed()) return mqtk::cli::run_sub(connection, sub_flags);
         if (echo->parsed()) return mqtk::cli::run_echo(connection, echo_flags);
         if (bench->parsed()) return mqtk::cli::run_bench(connection, bench_flags);
+        if (check->parsed()) return mqtk::cli::run_check(connection, check_flags);
         return static_cast<int>(ExitCode::Usage);
     } catch (const mqtk::Error& error) {
         print_error(error.what(), connection.quiet);

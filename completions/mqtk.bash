@@ -7,7 +7,7 @@
 # cases of _mqtk).
 
 # The commands of `mqtk`, and those of `mqtk bench`.
-_mqtk_commands='pub sub echo bench'
+_mqtk_commands='pub sub echo bench check'
 _mqtk_bench_commands='merge'
 
 # The options of one command ("pub", "bench merge", ...), short and long.
@@ -46,6 +46,9 @@ _mqtk_options()
         'bench merge')
             echo '--help --json'
             ;;
+        check)
+            echo "$common -t --topic -W --timeout --require --deep --json"
+            ;;
     esac
 }
 
@@ -65,7 +68,7 @@ _mqtk_takes_value()
             --retain-handling | \
             --expect | --ready-file | --delay | --reply-topic | --publishers | \
             --subscribers | --duration | --rate | --size | --warmup | --storm | \
-            --conn-rate | --hold | --shard | --workers)
+            --conn-rate | --hold | --shard | --workers | --require)
             return 0
             ;;
     esac
@@ -174,6 +177,10 @@ _mqtk()
             ;;
         --tls-version)
             COMPREPLY=($(compgen -W 'tlsv1.3 tlsv1.2 tlsv1.1' -- "$cur"))
+            return
+            ;;
+        --require)
+            COMPREPLY=($(compgen -W 'qos2 retain wildcard shared will session v5 all' -- "$cur"))
             return
             ;;
         -h | --host)
