@@ -98,15 +98,16 @@ struct Arrival {
 
 using Arrivals = std::vector<Arrival>;
 
-std::vector<const Arrival*> on_topic(const Arrivals& arrivals, std::string_view topic) {
-    std::vector<const Arrival*> found;
+// Copies, not pointers: Inbox::arrivals() returns a temporary.
+Arrivals on_topic(const Arrivals& arrivals, std::string_view topic) {
+    Arrivals found;
     for (const auto& arrival : arrivals)
-        if (arrival.topic == topic) found.push_back(&arrival);
+        if (arrival.topic == topic) found.push_back(arrival);
     return found;
 }
 
-bool any_retained(const std::vector<const Arrival*>& arrivals) {
-    return std::any_of(arrivals.begin(), arrivals.end(), [](auto* a) { return a->retain; });
+bool any_retained(const Arrivals& arrivals) {
+    return std::any_of(arrivals.begin(), arrivals.end(), [](const Arrival& a) { return a.retain; });
 }
 
 std::function<bool(const Arrivals&)> count_on(std::string topic, std::size_t count) {
@@ -347,15 +348,15 @@ class Checker {
         return judge_round_trip(std::move(entry), on_topic(inbox_.arrivals(), topic), qos, start);
     }
 
-    static CheckEntry judge_round_trip(CheckEntry entry, const std::vector<const Arrival*>& got,
-                                       int qos, std::uint64_t start) {
+    static CheckEntry judge_round_trip(CheckEntry entry, const Arrivals& got, int qos,
+                                       std::uint64_t start) {
         bool in_order = true;
         bool right_qos = true;
         for (std::size_t i = 0; i < got.size(); ++i) {
-            in_order = in_order && got[i]->payload == std::to_string(i + 1);
-            right_qos = right_qos && got[i]->qos == qos;
+            in_order = in_order && got[i].payload == std::to_string(i + 1);
+            right_qos = right_qos && got[i].qos == qos;
         }
-        const double ms = got.empty() ? 0.0 : ms_between(start, got.back()->at_ns);
+        const double ms = got.empty() ? 0.0 : ms_between(start, got.back().at_ns);
         entry.figures.push_back({"sent", static_cast<std::int64_t>(kRoundTrips)});
         entry.figures.push_back({"received", static_cast<std::int64_t>(got.size())});
         entry.figures.push_back({"in_order", in_order});
@@ -405,10 +406,11 @@ class Checker {
                         patience());
         }
         const auto got = on_topic(inbox_.arrivals(), topic);
-        const auto kept = std::find_if(got.begin(), got.end(), [](auto* a) { return a->retain; });
+        const auto kept =
+            std::find_if(got.begin(), got.end(), [](const Arrival& a) { return a.retain; });
         entry.ok = kept != got.end();
         if (entry.ok) {
-            const double ms = ms_between(start, (*kept)->at_ns);
+            const double ms = ms_between(start, kept->at_ns);
             entry.figures.push_back({"ms", ms});
             entry.summary = fmt::format("kept and delivered to a later subscriber, {:.2f} ms", ms);
         } else {
@@ -516,9 +518,9 @@ class Checker {
         victim.client().drop();
         inbox_.wait(count_on(topic, 1), patience());
         const auto got = on_topic(inbox_.arrivals(), topic);
-        entry.ok = !got.empty() && got.front()->payload == "gone";
+        entry.ok = !got.empty() && got.front().payload == "gone";
         if (entry.ok) {
-            const double ms = ms_between(start, got.front()->at_ns);
+            const double ms = ms_between(start, got.front().at_ns);
             entry.figures.push_back({"ms", ms});
             entry.summary = fmt::format("delivered {:.2f} ms after the connection dropped", ms);
         } else {
@@ -553,9 +555,9 @@ class Checker {
         owner.client().disconnect();
         entry.figures = {{"session_present", present},
                          {"received", static_cast<std::int64_t>(got.size())}};
-        entry.ok = present && got.size() == 1 && got.front()->payload == "kept";
+        entry.ok = present && got.size() == 1 && got.front().payload == "kept";
         if (entry.ok) {
-            const double ms = ms_between(start, got.front()->at_ns);
+            const double ms = ms_between(start, got.front().at_ns);
             entry.figures.push_back({"ms", ms});
             entry.summary = fmt::format("kept a QoS 1 message while offline, {:.2f} ms", ms);
         } else {
@@ -629,8 +631,9 @@ class Checker {
             publish(d.probe->client(), {message}, *d.inbox);
             return d.inbox->wait(
                 [&](const Arrivals& arrivals) {
-                    for (const auto* a : on_topic(arrivals, message.topic))
-                        if (a->payload.size() == message.payload.size()) return true;
+                    for (const auto& a : arrivals)
+                        if (a.topic == message.topic && a.payload.size() == message.payload.size())
+                            return true;
                     return false;
                 },
                 std::min(until, patience()));
