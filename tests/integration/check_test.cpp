@@ -16,6 +16,7 @@
 #include "support/helpers.h"
 #include "support/other_brokers.h"
 #include "support/process.h"
+#include "support/skip.h"
 
 namespace {
 
@@ -180,6 +181,20 @@ TEST_CASE("check: over TLS") {
     CHECK(outcomes(doc) == kAllPass);
 }
 
+TEST_CASE("check: over WebSockets, the will's victim cut there too") {
+    if (!Broker::websockets_supported()) {
+        mqtk::test::skip_test("this mosquitto has no WebSockets support");
+        return;
+    }
+    Broker broker({.websockets = true});
+    const auto r = mqtk::test::run_mqtk(
+        {"check", "-L", "ws://127.0.0.1:" + str(broker.ws_port()), "--json", "--require", "all"});
+    mqtk::test::check_success(r);
+    const Json doc = document(r);
+    CHECK(doc["connection"]["transport"] == "ws");
+    CHECK(outcomes(doc) == kAllPass);
+}
+
 TEST_CASE("check: --quiet prints nothing, the exit code says it all") {
     Broker broker({.extra = "retain_available false"});
     const auto passed = check(broker.host(), broker.port(), {"--quiet"});
@@ -261,6 +276,7 @@ TEST_CASE("check: RabbitMQ 3.10: no QoS 2, no MQTT 5, reported as such") {
     expected["v5"] = false;
     CHECK(outcomes(doc) == expected);
     CHECK(entry(doc, "qos2")["error"] == "the broker granted QoS 1 only");
+    CHECK(entry(doc, "shared")["error"] == "0 of 10 messages reached the members");
     CHECK(contains(entry(doc, "v5")["error"].get<std::string>(), "does not speak MQTT 5"));
     const auto strict =
         check(rabbit.host(), rabbit.port(), {"--require", "qos2", "-i", "mqtk-check-rabbit2"});
