@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "cli/bench.h"
+#include "cli/check.h"
 #include "cli/config_file.h"
 #include "cli/connection_flags.h"
 #include "cli/echo.h"
@@ -27,8 +28,8 @@ namespace {
 using mqtk::ExitCode;
 
 // The words argv[1] may be to name one command (an alias too): see run().
-constexpr std::array<std::string_view, 6> kCommandWords = {"pub",   "sub", "echo",
-                                                           "bench", "req", "rr"};
+constexpr std::array<std::string_view, 7> kCommandWords = {"pub", "sub", "echo", "bench",
+                                                           "req", "rr",  "check"};
 
 // An Error without a message (an interrupt) ends the run without a word. The message is
 // one line whatever it quotes: a control character in a user's argument (a newline in a
@@ -63,7 +64,7 @@ int usage_exit(const CLI::App& app, const CLI::ParseError& error) {
     // "mqtk publish" or "mqtk --bogus": CLI11 only says a subcommand is required; name the
     // word it could not place, which is the actual mistake.
     if (app.get_subcommands().empty() && !app.remaining().empty()) {
-        message = fmt::format("unknown command '{}': use pub, sub, echo, bench or req",
+        message = fmt::format("unknown command '{}': use pub, sub, echo, bench, req or check",
                               app.remaining().front());
     }
     std::fprintf(stderr, "mqtk: %s (see mqtk --help)\n", message.c_str());
@@ -71,7 +72,7 @@ int usage_exit(const CLI::App& app, const CLI::ParseError& error) {
 }
 
 int run(int argc, char** argv) {
-    CLI::App app{"mqtk: a command-line MQTT toolkit (pub, sub, echo, bench, req)", "mqtk"};
+    CLI::App app{"mqtk: a command-line MQTT toolkit (pub, sub, echo, bench, req, check)", "mqtk"};
     app.set_help_flag("--help", "Print this help and exit");  // -h is the host, as mosquitto
     app.set_version_flag("--version",
                          std::string("mqtk " MQTK_VERSION " (") + mqtk::library_versions() + ")");
@@ -94,6 +95,7 @@ int run(int argc, char** argv) {
     mqtk::cli::EchoFlags echo_flags;
     mqtk::cli::BenchFlags bench_flags;
     mqtk::cli::ReqFlags req_flags;
+    mqtk::cli::CheckFlags check_flags;
     CLI::App* pub = wanted("pub") ? mqtk::cli::setup_pub(app, connection, pub_flags) : nullptr;
     CLI::App* sub = wanted("sub") ? mqtk::cli::setup_sub(app, connection, sub_flags) : nullptr;
     CLI::App* echo = wanted("echo") ? mqtk::cli::setup_echo(app, connection, echo_flags) : nullptr;
@@ -101,6 +103,8 @@ int run(int argc, char** argv) {
         wanted("bench") ? mqtk::cli::setup_bench(app, connection, bench_flags) : nullptr;
     CLI::App* req =
         wanted("req", "rr") ? mqtk::cli::setup_req(app, connection, req_flags) : nullptr;
+    CLI::App* check =
+        wanted("check") ? mqtk::cli::setup_check(app, connection, check_flags) : nullptr;
     const auto chosen = [](const CLI::App* command) { return command && command->parsed(); };
 
     try {
@@ -120,6 +124,7 @@ int run(int argc, char** argv) {
         if (chosen(echo)) return mqtk::cli::run_echo(connection, echo_flags);
         if (chosen(bench)) return mqtk::cli::run_bench(connection, bench_flags);
         if (chosen(req)) return mqtk::cli::run_req(connection, req_flags);
+        if (chosen(check)) return mqtk::cli::run_check(connection, check_flags);
         return static_cast<int>(ExitCode::Usage);
     } catch (const mqtk::Error& error) {
         print_error(error.what(), connection.quiet);

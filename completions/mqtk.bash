@@ -7,7 +7,7 @@
 # cases of _mqtk).
 
 # The commands of `mqtk`, and those of `mqtk bench`.
-_mqtk_commands='pub sub echo bench req'
+_mqtk_commands='pub sub echo bench req check'
 _mqtk_bench_commands='merge'
 
 # The options of one command ("pub", "bench merge", ...), short and long.
@@ -51,6 +51,9 @@ _mqtk_options()
         'bench merge')
             echo '--help --json'
             ;;
+        check)
+            echo "$common -t --topic -W --timeout --require --deep --json"
+            ;;
     esac
 }
 
@@ -71,7 +74,7 @@ _mqtk_takes_value()
             --expect | --ready-file | --delay | --reply-topic | --publishers | \
             -e | --response-topic | --interval | \
             --subscribers | --duration | --rate | --size | --warmup | --storm | \
-            --conn-rate | --hold | --shard | --workers)
+            --conn-rate | --hold | --shard | --workers | --require)
             return 0
             ;;
     esac
@@ -188,6 +191,10 @@ _mqtk()
             ;;
         --tls-version)
             COMPREPLY=($(compgen -W 'tlsv1.3 tlsv1.2 tlsv1.1' -- "$cur"))
+            return
+            ;;
+        --require)
+            COMPREPLY=($(compgen -W 'qos2 retain wildcard shared will session v5 all' -- "$cur"))
             return
             ;;
         -h | --host)

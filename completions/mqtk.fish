@@ -13,7 +13,7 @@ set -g __mqtk_value_options --config --profile -h --host -p --port -L --url -i -
     -T --filter-out -U --unsubscribe -C --count --random-filter --retain-handling --expect \
     --ready-file \
     --delay --reply-topic --publishers --subscribers --duration --rate --size --warmup \
-    --storm --conn-rate --hold --shard --workers -e --response-topic --interval
+    --storm --conn-rate --hold --shard --workers -e --response-topic --interval --require
 
 # The command being completed ("sub", "bench merge"): the words before the cursor that are
 # neither options nor their values. Fails when there is none yet.
@@ -100,7 +100,7 @@ function __mqtk_profiles
     string replace -rf '^\s*\[([^].]+)\]\s*$' '$1' <$file
 end
 
-set -l __mqtk_commands pub sub echo bench req rr
+set -l __mqtk_commands pub sub echo bench req rr check
 set -l every "__mqtk_using $__mqtk_commands"
 set -l output "__mqtk_using sub echo req rr"
 
@@ -112,6 +112,7 @@ complete -c mqtk -n 'not __mqtk_command' -a sub -d 'Print messages as they arriv
 complete -c mqtk -n 'not __mqtk_command' -a echo -d "Republish what arrives: the board's loopback"
 complete -c mqtk -n 'not __mqtk_command' -a bench -d 'Load generator: throughput, latency, storms'
 complete -c mqtk -n 'not __mqtk_command' -a req -d 'Request/response: publish, print the matching reply'
+complete -c mqtk -n 'not __mqtk_command' -a check -d 'Prove a broker works, by the exit code'
 complete -c mqtk -n 'not __mqtk_command' -l help -d 'Print help and exit'
 complete -c mqtk -n 'not __mqtk_command' -l version -d 'Print the versions and exit'
 
@@ -253,3 +254,11 @@ set -l merge "__mqtk_using 'bench merge'"
 complete -c mqtk -n $merge -F -d 'A --json result'
 complete -c mqtk -n $merge -l help -d 'Print help and exit'
 complete -c mqtk -n $merge -l json -d 'The merged result as one JSON document'
+
+# check
+set -l check '__mqtk_using check'
+complete -c mqtk -n $check -s t -l topic -x -d 'Topic prefix to probe under'
+complete -c mqtk -n $check -s W -l timeout -x -d 'Exit 5 after SECONDS in all'
+complete -c mqtk -n $check -l require -x -a 'qos2 retain wildcard shared will session v5 all' -d 'Also require these checks'
+complete -c mqtk -n $check -l deep -d 'Also measure the longest topic, payload and client id'
+complete -c mqtk -n $check -l json -d 'One JSON document instead of the table'

@@ -22,6 +22,8 @@
 
 #include <MQTTAsync.h>
 #include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -285,6 +287,41 @@ TlsContextSettings tls_context_settings(const ConnectOptions& options) {
     return settings;
 }
 
+// A TCP socket of this process: its descriptor, and its inode, which tells it apart from
+// an earlier socket that had the same (reused) number.
+struct SocketId {
+    int fd;
+    ino_t inode;
+    bool operator==(const SocketId&) const = default;
+};
+
+std::vector<SocketId> tcp_sockets_now() {
+    std::vector<SocketId> sockets;
+    for (const int fd : tcp_socket_fds()) {
+        struct stat info {};
+        if (fstat(fd, &info) == 0) sockets.push_back({fd, info.st_ino});
+    }
+    return sockets;
+}
+
+// The one TCP socket that is not among `before` (those held before a connect), or none.
+// Used only for droppable clients, which check connects one at a time.
+std::optional<SocketId> new_socket(const std::vector<SocketId>& before) {
+    std::optional<SocketId> found;
+    for (const SocketId& socket : tcp_sockets_now()) {
+        if (std::find(before.begin(), before.end(), socket) != before.end()) continue;
+        if (found) return std::nullopt;
+        found = socket;
+    }
+    return found;
+}
+
+// Whether `socket` is still open under its number (not closed, nor the number reused).
+bool still_open(const SocketId& socket) {
+    struct stat info {};
+    return fstat(socket.fd, &info) == 0 && info.st_ino == socket.inode;
+}
+
 }  // namespace
 
 // Tells the PublishWindow what became of each publish, read from Paho's token.
@@ -393,6 +430,7 @@ struct Client::Impl {
     std::atomic<bool> closed{false};
     std::atomic<bool> disconnect_sent{false};
     std::atomic<int> callbacks_running{0};
+    std::optional<SocketId> socket;  // the connection's, if droppable and found (see drop())
 
     // Our own reconnecting (SessionBehaviour::auto_reconnect), see reconnect_loop().
     std::thread reconnector;
@@ -797,6 +835,8 @@ ConnectResult Client::connect() {
     const auto timeout = std::chrono::duration<double>(impl.options.connect_timeout);
     const auto started = Clock::now();
     const auto losses = impl.losses.load();
+    const auto sockets_before =
+        impl.behaviour.droppable ? tcp_sockets_now() : std::vector<SocketId>();
     try {
         const ConnectInProgress connecting;  // Paho's receive thread: no 10 ms wait
         (void)take_tls_failure();            // an earlier connection's is not news
@@ -843,6 +883,7 @@ ConnectResult Client::connect() {
         impl.window = static_cast<std::size_t>(
             std::max(1, std::min(impl.options.max_inflight, result.receive_maximum)));
         if (impl.options.tcp_nodelay) enable_tcp_nodelay_everywhere();
+        if (impl.behaviour.droppable) impl.socket = new_socket(sockets_before);
         // Not after a loss already (a broker that stopped at once): that loss stands, and
         // the reconnect it started must not think itself done.
         if (impl.losses == losses) impl.connected = true;
@@ -1068,6 +1109,19 @@ std::chrono::nanoseconds Client::offline_for() const {
     const std::uint64_t since = impl_->lost_ns;
     if (impl_->connected || since == 0) return std::chrono::nanoseconds(0);
     return std::chrono::nanoseconds(monotonic_ns() - since);
+}
+
+// Shut down, not closed: the descriptor stays Paho's, which closes it once it has read the
+// end of the connection (a closed number could be reused under Paho's feet).
+void Client::drop() {
+    auto& impl = *impl_;
+    if (!impl.socket || !still_open(*impl.socket)) {
+        throw make_error(ExitCode::Failure, "cannot cut the connection to {}: socket not known",
+                         impl.endpoint);
+    }
+    impl.closing = true;          // no reconnect, no news of the loss
+    impl.disconnect_sent = true;  // and ~Client must not say DISCONNECT after all
+    ::shutdown(impl.socket->fd, SHUT_RDWR);
 }
 
 const std::string& Client::endpoint() const {

@@ -116,6 +116,10 @@ class Client : public Connection {
     std::chrono::nanoseconds unacknowledged_for() const override;
     // Clean DISCONNECT; waits up to `timeout` for in-flight QoS>0 flows. Idempotent.
     void disconnect(std::chrono::milliseconds timeout = std::chrono::milliseconds(2000)) override;
+    // Cuts the connection without DISCONNECT, as a crash or a pulled cable would, so that
+    // the broker publishes the will. Needs SessionBehaviour::droppable and a connect();
+    // throws Error(Failure) when the socket is not known. The client is done afterwards.
+    void drop();
     // Where we connect, "host:port", for messages.
     const std::string& endpoint() const override;
 

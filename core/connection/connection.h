@@ -44,6 +44,9 @@ struct SessionBehaviour {
     // when the connection is lost and when it is back, once each (sub, echo, pub).
     bool auto_reconnect = false;
     bool publish_while_disconnected = false;  // queue publishes until reconnected (echo)
+    // Note the connection's socket at connect(), so that Client::drop() can cut it (check's
+    // will).
+    bool droppable = false;
 };
 
 // The contract of each call is Client's (core/client.h says more where Paho shows through);

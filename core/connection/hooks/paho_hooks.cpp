@@ -400,8 +400,14 @@ bool in_paho_thread() {
     return this_thread_kind() != ThreadKind::Other;
 }
 
+// The receive thread may be in a long wait already (up to 1 s, on the sockets of the
+// connections already open), which a new socket cannot end: woken, it waits again in
+// connect slices and sees the new socket at once. Without this a second connection opened
+// while another one idled waited up to a second for its CONNACK (mqtk check: 1 s for each
+// of its extra clients).
 ConnectInProgress::ConnectInProgress() {
     connects_in_progress.fetch_add(1, std::memory_order_relaxed);
+    wake_receive_thread();
 }
 
 ConnectInProgress::~ConnectInProgress() {

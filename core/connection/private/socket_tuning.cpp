@@ -6,6 +6,7 @@
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cstdlib>
 
 namespace mqtk {
@@ -26,17 +27,25 @@ bool is_tcp_socket(int fd) {
 }  // namespace
 
 void enable_tcp_nodelay_everywhere() {
+    for (const int fd : tcp_socket_fds()) {
+        const int on = 1;
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+    }
+}
+
+std::vector<int> tcp_socket_fds() {
+    std::vector<int> fds;
     DIR* dir = opendir("/proc/self/fd");
-    if (dir == nullptr) return;
+    if (dir == nullptr) return fds;
     const int own_fd = dirfd(dir);
     while (const dirent* entry = readdir(dir)) {
         if (entry->d_name[0] == '.') continue;
         const int fd = std::atoi(entry->d_name);
-        if (fd == own_fd || !is_tcp_socket(fd)) continue;
-        const int on = 1;
-        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+        if (fd != own_fd && is_tcp_socket(fd)) fds.push_back(fd);
     }
     closedir(dir);
+    std::sort(fds.begin(), fds.end());
+    return fds;
 }
 
 }  // namespace mqtk
