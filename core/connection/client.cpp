@@ -1200,6 +1200,10 @@ void set_nodelay_on_all_connections() {
     enable_tcp_nodelay_everywhere();
 }
 
+void acknowledge_reads_at_once() {
+    enable_quick_acks();
+}
+
 std::unique_ptr<Connection> make_client(const ConnectOptions& options, std::string_view command,
                                         SessionBehaviour behaviour) {
     return std::make_unique<Client>(options, command, behaviour);

@@ -155,6 +155,12 @@ bool on_client_receive_thread();
 // burst of connects).
 void set_nodelay_on_all_connections();
 
+// Process-wide: every read from a broker is acknowledged at once, not up to 40 ms later, for
+// a command that waits on the broker's answers one after another (check). Against a broker
+// with Nagle on, each answer that followed another waited for our delayed ACK. It costs a
+// system call per read, which the streaming commands do not pay.
+void acknowledge_reads_at_once();
+
 // Checks a client private key (--key) before any connection is made: that it is a PEM
 // private key, and that it can be decrypted with the passphrase given, if it is encrypted.
 // Paho hands the key to OpenSSL only after the TCP connection is up, and OpenSSL then

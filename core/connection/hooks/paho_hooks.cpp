@@ -5,11 +5,14 @@
 #include "core/connection/hooks/paho_hooks.h"
 
 #include <dlfcn.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <openssl/ssl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sys/eventfd.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -35,6 +38,9 @@ constexpr long kConnectSliceNs = 200'000;
 bool connecting() {
     return connects_in_progress.load(std::memory_order_relaxed) > 0;
 }
+
+// Set by enable_quick_acks(): recv() asks for an immediate ACK after each read.
+std::atomic<bool> quick_acks{false};
 
 enum class ThreadKind { Other, PahoReceive, PahoSend };
 
@@ -76,6 +82,7 @@ using PollFunction = int (*)(struct pollfd*, nfds_t, int);
 using UsleepFunction = int (*)(useconds_t);
 using WritevFunction = ssize_t (*)(int, const struct iovec*, int);
 using WriteFunction = ssize_t (*)(int, const void*, size_t);
+using RecvFunction = ssize_t (*)(int, void*, size_t, int);
 using SslWriteFunction = int (*)(SSL*, const void*, int);
 using SslGetErrorFunction = int (*)(const SSL*, int);
 using CondTimedwaitFunction = int (*)(pthread_cond_t*, pthread_mutex_t*, const timespec*);
@@ -300,6 +307,24 @@ bool is_socket(int fd) {
 
 }  // namespace
 
+// Paho's plain-socket reads, when quick acknowledgements were asked for (mqtk check, see
+// enable_quick_acks()): the ACK of what was read goes out now instead of up to
+// 40 ms later. A broker with Nagle on (mosquitto's default) holds its next small packet
+// until the previous one is acknowledged, and check waits on such pairs in turn (a
+// PUBLISH and the PUBACK of the same round trip): each waited for our delayed ACK.
+extern "C" ssize_t recv(int fd, void* buffer, size_t size, int flags) {
+    static const auto next_recv = next_definition<RecvFunction>("recv");
+    const ssize_t received = next_recv(fd, buffer, size, flags);
+    if (received > 0 && quick_acks.load(std::memory_order_relaxed) &&
+        this_thread_kind() == ThreadKind::PahoReceive) {
+        const int saved = errno;
+        const int on = 1;
+        (void)setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &on, sizeof on);
+        errno = saved;
+    }
+    return received;
+}
+
 // Paho's plain-socket writes.
 extern "C" ssize_t writev(int fd, const struct iovec* iov, int count) {
     static const auto next_writev = next_definition<WritevFunction>("writev");
@@ -398,6 +423,10 @@ bool in_paho_receive_thread() {
 
 bool in_paho_thread() {
     return this_thread_kind() != ThreadKind::Other;
+}
+
+void enable_quick_acks() {
+    quick_acks.store(true, std::memory_order_relaxed);
 }
 
 // The receive thread may be in a long wait already (up to 1 s, on the sockets of the

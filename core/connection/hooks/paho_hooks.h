@@ -1,7 +1,7 @@
 // One of the libc/OpenSSL hooks, private to the connection library: README.md in this folder
 // says why they exist and what fences them.
-// mqtk's own poll(), usleep(), pthread_cond_timedwait(), writev(), write(), SSL_write() and
-// SSL_get_error(), which Paho C 1.3.12 calls instead of libc's and OpenSSL's
+// mqtk's own poll(), usleep(), pthread_cond_timedwait(), recv(), writev(), write(),
+// SSL_write() and SSL_get_error(), which Paho C 1.3.12 calls instead of libc's and OpenSSL's
 // (the dynamic linker resolves a shared library's calls to the executable's definitions
 // first; CMakeLists.txt exports them). They change only calls made on Paho's own threads
 // ("MQTTAsync_rcv", "MQTTAsync_send"), each for a fault measured here; every other call
@@ -75,5 +75,9 @@ bool in_paho_receive_thread();
 
 // True on Paho's receive or send thread.
 bool in_paho_thread();
+
+// From now on, each read of Paho's receive thread on a plain socket is acknowledged at once
+// (TCP_QUICKACK), for the rest of the process: see the recv() hook.
+void enable_quick_acks();
 
 }  // namespace mqtk
