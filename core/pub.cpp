@@ -155,7 +155,9 @@ class Publisher {
     // Publishes one message, waiting for room in the window as long as nothing says stop.
     // A message larger than the broker's Maximum Packet Size is refused here: sent, it
     // would make the broker drop the connection.
-    bool publish(const Message& message) {
+    // `message` may be an rvalue: its payload is then given away, not copied.
+    template <typename M>
+    bool publish(M&& message) {
         if (broker_maximum_) {
             try {
                 check_publish_size(message, version_, broker_maximum_);
@@ -165,7 +167,7 @@ class Publisher {
             }
         }
         qos2_sent_ = qos2_sent_ || message.qos == 2;
-        return client_.publish(message, [this] { return should_stop(); });
+        return client_.publish(std::forward<M>(message), [this] { return should_stop(); });
     }
 
     // Why publishing stopped, as the exit code; finish() adds the words.
@@ -198,14 +200,16 @@ class Publisher {
     }
 
     ExitCode publish_repeated(std::string payload) {
-        const Message message = make_message(std::move(payload));
+        Message message = make_message(std::move(payload));
         long sent = 0;
         for (; sent < options_.repeat && !stop_now(); ++sent) {
             if (sent > 0 && options_.repeat_delay > 0) {
                 pause(options_.repeat_delay, deadline_);
                 if (should_stop()) break;
             }
-            if (!publish(message)) break;
+            // The last copy gives its payload away: a large -f file is not copied again.
+            const bool last = sent + 1 == options_.repeat;
+            if (!(last ? publish(std::move(message)) : publish(std::as_const(message)))) break;
         }
         if (sent < options_.repeat) {
             unfinished_ = Unfinished::Repeats;

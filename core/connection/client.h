@@ -90,6 +90,7 @@ class Client : public Connection {
     // refusals are counted, see counts() and wait_for_completion(). Throws Error(Failure)
     // when the connection is gone and publishing while disconnected was not asked for.
     bool publish(const Message& message, const GiveUp& give_up) override;
+    bool publish(Message&& message, const GiveUp& give_up) override;
     // Waits until every publish so far completed, or until `deadline`. False on timeout.
     bool wait_for_completion(
         std::optional<std::chrono::steady_clock::time_point> deadline) override;

@@ -111,6 +111,7 @@ class FakeConnection : public Connection {
     bool unless_lost_again(const std::function<void()>& request) override;
     void unsubscribe(const std::vector<std::string>& filters, const Properties& properties = {},
                      AnswerDeadline deadline = kNoDeadline) override;
+    using Connection::publish;  // the moving overload: Connection's, which copies
     bool publish(const Message& message, const GiveUp& give_up) override;
     bool wait_for_completion(
         std::optional<std::chrono::steady_clock::time_point> deadline) override;
