@@ -45,18 +45,6 @@ double ms_between(std::uint64_t from_ns, std::uint64_t to_ns) {
     return to_ns > from_ns ? static_cast<double>(to_ns - from_ns) / 1e6 : 0.0;
 }
 
-std::string protocol_name(ProtocolVersion version) {
-    switch (version) {
-        case ProtocolVersion::V31:
-            return "3.1";
-        case ProtocolVersion::V311:
-            return "3.1.1";
-        case ProtocolVersion::V5:
-            return "5";
-    }
-    return "3.1.1";
-}
-
 std::string transport_name(Transport transport) {
     switch (transport) {
         case Transport::Tcp:

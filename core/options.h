@@ -11,6 +11,18 @@
 namespace mqtk {
 
 enum class ProtocolVersion { V31, V311, V5 };
+// "3.1", "3.1.1" or "5", as mqtk's reports (bench --json, check) name the protocol.
+constexpr const char* protocol_name(ProtocolVersion version) {
+    switch (version) {
+        case ProtocolVersion::V31:
+            return "3.1";
+        case ProtocolVersion::V5:
+            return "5";
+        case ProtocolVersion::V311:
+            break;
+    }
+    return "3.1.1";
+}
 enum class Transport { Tcp, Tls, WebSocket, WebSocketTls };
 
 struct WillOptions {

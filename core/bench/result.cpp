@@ -19,18 +19,6 @@ constexpr int kSchemaVersion = 1;
 constexpr const char* kEndToEndRule =
     "arrivals from publishers of the subscriber's own shard (the same clock)";
 
-std::string protocol_name(ProtocolVersion version) {
-    switch (version) {
-        case ProtocolVersion::V31:
-            return "3.1";
-        case ProtocolVersion::V311:
-            return "3.1.1";
-        case ProtocolVersion::V5:
-            return "5";
-    }
-    return "3.1.1";
-}
-
 template <typename T>
 json optional_json(const std::optional<T>& value) {
     return value ? json(*value) : json(nullptr);
