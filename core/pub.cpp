@@ -49,13 +49,17 @@ void check_options(const ConnectOptions& connection, const PubOptions& options) 
     }
 }
 
-// The single message of -m, -f, -s and -n, read before connecting, within -W.
-std::string load_payload(const PubOptions& options, int input, const Deadline& deadline) {
-    switch (options.source) {
+}  // namespace
+
+std::string load_single_payload(PayloadSource source, const std::string& message,
+                                const std::string& file, int input,
+                                std::optional<std::chrono::steady_clock::time_point> deadline,
+                                double timeout_seconds) {
+    switch (source) {
         case PayloadSource::Message:
-            return options.message;
+            return message;
         case PayloadSource::File:
-            return read_file(options.file);
+            return read_file(file);
         case PayloadSource::Stdin:
             try {
                 return read_all_from_fd(input, "stdin", deadline);
@@ -64,12 +68,14 @@ std::string load_payload(const PubOptions& options, int input, const Deadline& d
                 throw make_error(
                     ExitCode::Timeout,
                     "timed out after {} s: stdin not read to its end, nothing published",
-                    *options.timeout);
+                    timeout_seconds);
             }
         default:
             return {};
     }
 }
+
+namespace {
 
 // How much of the input was published when -W ended the run (see timeout_report()).
 enum class Unfinished { Nothing, Repeats, Stdin };
@@ -421,7 +427,8 @@ ExitCode run_pub(const ConnectOptions& connection, const PubOptions& options,
         deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
                                       std::chrono::duration<double>(*options.timeout));
     }
-    std::string payload = load_payload(options, input, deadline);
+    std::string payload = load_single_payload(options.source, options.message, options.file, input,
+                                              deadline, options.timeout.value_or(0));
     // mosquitto_pub refuses it too ("Zero length input"), before connecting: an empty pipe
     // is more often a failed producer than a wish to publish nothing.
     if (options.source == PayloadSource::Stdin && payload.empty()) {

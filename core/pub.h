@@ -2,6 +2,7 @@
 // Lines capture, over one connection, and exit only once the broker has everything.
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 
@@ -26,6 +27,14 @@ struct PubOptions {
     double repeat_delay = 0;        // seconds
     std::optional<double> timeout;  // -W: bounds the whole run
 };
+
+// The single message of -m, -f, -s or -n (pub, req), read before connecting; -s reads
+// `input` until `deadline` (the -W of `timeout_seconds`), and running out of it is
+// Error(Timeout) saying so. Empty for the other sources.
+std::string load_single_payload(PayloadSource source, const std::string& message,
+                                const std::string& file, int input,
+                                std::optional<std::chrono::steady_clock::time_point> deadline,
+                                double timeout_seconds);
 
 // Connects through `connect` and reads -s, -l and --jsonl from `input` (cli/ gives
 // make_client() and stdin).

@@ -74,21 +74,8 @@ void check_options(const ConnectOptions& connection, const ReqOptions& options) 
     if (find_property(options.publish_properties, PropertyId::ResponseTopic)) {
         throw usage_error("-D publish response-topic: the response topic is -e's");
     }
-}
-
-// The request's payload, read before connecting: a bad file is exit 2 and touches no broker.
-std::string load_payload(const ReqOptions& options) {
-    switch (options.source) {
-        case PayloadSource::Message:
-            return options.message;
-        case PayloadSource::File:
-            return read_file(options.file);
-        case PayloadSource::Stdin:
-            return read_all_from_fd(STDIN_FILENO, "stdin");
-        case PayloadSource::Null:
-            return {};
-        default:
-            throw usage_error("req sends one message: -m, -f, -s or -n");
+    if (options.source == PayloadSource::StdinLines || options.source == PayloadSource::JsonLines) {
+        throw usage_error("req sends one message: -m, -f, -s or -n");
     }
 }
 
@@ -317,7 +304,12 @@ std::string fresh_response_topic() {
 
 ExitCode run_req(const ConnectOptions& connection, const ReqOptions& options) {
     check_options(connection, options);
-    Requester requester(connection, options, load_payload(options));
+    // Read before connecting (a bad file is exit 2 and touches no broker), and -s no longer
+    // than -W: a producer that never ends its output must not hang the request.
+    const auto read_until = Clock::now() + seconds(options.timeout);
+    std::string payload = load_single_payload(options.source, options.message, options.file,
+                                              STDIN_FILENO, read_until, options.timeout);
+    Requester requester(connection, options, std::move(payload));
     return requester.run();
 }
 

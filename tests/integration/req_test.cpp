@@ -130,6 +130,23 @@ TEST_CASE("req: no reply within -W is exit 5, within the bound") {
     CHECK(took < 1.0 + overhead + 0.3);
 }
 
+// -W bounds reading -s too, as for pub: a producer that never closes its output (stdin
+// here stays open) must not hang the request. Before, req read stdin to its end first.
+TEST_CASE("req: -s from a stdin that never ends stops at -W, exit 5") {
+    Broker broker;
+    const auto start = Clock::now();
+    Process p({mqtk::test::mqtk_binary(), "req", "-h", "127.0.0.1", "-p", str(broker.port()), "-t",
+               "svc/nobody", "-s", "-W", "1"});
+    const ProcessResult r = p.wait(10s);
+    const double took = seconds_since(start);
+    INFO(r.describe());
+    mqtk::test::check_error(r, 5);
+    CHECK(contains(r.err, "stdin not read to its end"));
+    const double overhead = one_shot_seconds(broker);
+    CHECK(took >= 1.0);
+    CHECK(took < 1.0 + overhead + 0.3);
+}
+
 // mosquitto_rr waits for ever without -W; req's default is 10 s (docs/compatibility.md).
 TEST_CASE("req: without -W the wait ends after 10 s, exit 5") {
     Broker broker;
