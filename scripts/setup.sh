@@ -24,6 +24,11 @@ packages=(
   mosquitto mosquitto-clients openssl ca-certificates scdoc
   man-db groff-base bash-completion zsh fish binutils  # docs tests: man -l, completions, readelf
   rabbitmq-server python3-paho-mqtt  # interop tests: a broker and a client no one here wrote
+  libcpp-httplib-dev  # --metrics: the HTTP endpoint
+  libprotobuf-dev protobuf-compiler  # --decode/--encode protobuf and sparkplug
+  prometheus  # metrics tests: promtool and a real scraper, started by the tests on loopback
+  python3-cbor2 python3-msgpack python3-protobuf  # codec tests: bytes made by other libraries
+  tmux  # sub --watch tests: a real terminal
 )
 # libFuzzer and the sanitizers' runtimes are only recommended by clang: named here, since
 # recommendations are not installed.
