@@ -9,6 +9,7 @@
 #include "cli/validators.h"
 #include "core/bench/bench.h"
 #include "core/bench/plan.h"
+#include "core/connection/client.h"
 
 namespace mqtk::cli {
 namespace {
@@ -152,7 +153,7 @@ int run_bench(const ConnectionFlags& connection, BenchFlags& flags) {
     if (!resolved.url_topic.empty() && o.topic == BenchOptions{}.topic)
         o.topic = resolved.url_topic;
     o.publish_properties = resolved.properties.publish;
-    return static_cast<int>(mqtk::run_bench(resolved.options, o, output));
+    return static_cast<int>(mqtk::run_bench(resolved.options, o, make_client, output));
 }
 
 }  // namespace mqtk::cli

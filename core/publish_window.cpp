@@ -57,6 +57,25 @@ std::optional<PublishWindow::Stamp> PublishWindow::admit(std::size_t capacity,
     return now;
 }
 
+std::optional<PublishWindow::Stamp> PublishWindow::try_admit(std::size_t capacity,
+                                                             std::size_t refill_mark) {
+    std::lock_guard lock(mutex_);
+    if (in_flight_ >= capacity) {
+        hook_armed_ = true;
+        hook_at_ = refill_mark;
+        return std::nullopt;
+    }
+    const Stamp now = clock_();
+    if (in_flight_ == 0) progress_ = now;
+    ++in_flight_;
+    ++counts_.sent;
+    return now;
+}
+
+void PublishWindow::set_room_hook(std::function<void()> hook) {
+    room_hook_ = std::move(hook);
+}
+
 void PublishWindow::cancel(Stamp stamp) {
     std::lock_guard lock(mutex_);
     if (!settled(stamp)) {
@@ -70,18 +89,26 @@ void PublishWindow::cancel(Stamp stamp) {
 void PublishWindow::complete(Stamp stamp, Outcome outcome, const std::string& error,
                              bool wake_now) {
     if (completion_) completion_(stamp, outcome == Outcome::Completed);
-    std::lock_guard lock(mutex_);
+    bool room = false;
+    {
+        std::lock_guard lock(mutex_);
+        room = record(stamp, outcome, error, wake_now);
+    }
+    if (room) room_hook_();
+}
+
+bool PublishWindow::record(Stamp stamp, Outcome outcome, const std::string& error, bool wake_now) {
     progress_ = clock_();
     if (outcome == Outcome::Completed) {
         ++counts_.completed;
         if (settled(stamp)) {
             // Counted as resent at the reconnect; it got through after all.
             if (counts_.resent > 0) --counts_.resent;
-            return;
+            return false;
         }
         return release(wake_now);
     }
-    if (settled(stamp)) return;  // already counted as resent at the reconnect
+    if (settled(stamp)) return false;  // already counted as resent at the reconnect
     switch (outcome) {
         case Outcome::SessionLost:
             ++counts_.dropped;
@@ -99,21 +126,31 @@ void PublishWindow::complete(Stamp stamp, Outcome outcome, const std::string& er
         case Outcome::Completed:
             break;
     }
-    release(wake_now);
+    return release(wake_now);
 }
 
 void PublishWindow::settle_after_reconnect() {
-    std::lock_guard lock(mutex_);
-    if (!keeps_session_) return;
-    counts_.resent += in_flight_;
-    in_flight_ = 0;
-    reconnected_ = clock_();
-    if (waiting_) room_.notify_one();
+    bool room = false;
+    {
+        std::lock_guard lock(mutex_);
+        if (!keeps_session_) return;
+        counts_.resent += in_flight_;
+        in_flight_ = 0;
+        reconnected_ = clock_();
+        if (waiting_) room_.notify_one();
+        room = disarm_hook();
+    }
+    if (room) room_hook_();
 }
 
 void PublishWindow::wake() {
-    std::lock_guard lock(mutex_);
-    if (waiting_) room_.notify_one();
+    bool room = false;
+    {
+        std::lock_guard lock(mutex_);
+        if (waiting_) room_.notify_one();
+        room = disarm_hook();
+    }
+    if (room) room_hook_();
 }
 
 bool PublishWindow::wait_until_empty(std::optional<std::chrono::steady_clock::time_point> deadline,
@@ -160,10 +197,20 @@ std::uint64_t PublishWindow::unacknowledged_for() const {
 }
 
 // Wakes the waiting publisher once the window has drained to wake_at_ (see
-// publish_refill_mark()), or at once when the caller says so.
-void PublishWindow::release(bool wake_now) {
+// publish_refill_mark()), or at once when the caller says so; says whether the armed room
+// hook is due by the same rule.
+bool PublishWindow::release(bool wake_now) {
     if (in_flight_ > 0) --in_flight_;
     if (waiting_ && (in_flight_ <= wake_at_ || wake_now)) room_.notify_one();
+    if (!hook_armed_ || (in_flight_ > hook_at_ && !wake_now)) return false;
+    hook_armed_ = false;
+    return static_cast<bool>(room_hook_);
+}
+
+bool PublishWindow::disarm_hook() {
+    const bool armed = hook_armed_;
+    hook_armed_ = false;
+    return armed && room_hook_;
 }
 
 }  // namespace mqtk

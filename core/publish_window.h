@@ -59,6 +59,14 @@ class PublishWindow {
     std::optional<Stamp> admit(std::size_t capacity, std::size_t refill_mark,
                                const std::function<bool()>& give_up,
                                const std::function<bool()>& may_wait);
+    // For a publisher that must not block (bench's one publishing thread serves many
+    // connections): admits one publish if the window has room. When it is full, nothing is
+    // admitted and the room hook is armed: it runs once the window has drained to
+    // `refill_mark` (or on a wake_now completion, a reconnect or wake()).
+    std::optional<Stamp> try_admit(std::size_t capacity, std::size_t refill_mark);
+    // Before the first try_admit(). Runs without the window's lock, on the thread that
+    // completed a publish (the client library's): it must be quick and must not block.
+    void set_room_hook(std::function<void()> hook);
     // The publish admitted at `stamp` was never handed over (the library refused it).
     void cancel(Stamp stamp);
     // The outcome of the publish admitted at `stamp`. `wake_now` wakes a waiting publisher
@@ -88,7 +96,10 @@ class PublishWindow {
 
   private:
     bool settled(Stamp stamp) const { return stamp < reconnected_; }
-    void release(bool wake_now);
+    // With the lock held; true when the room hook is to run (after unlocking).
+    bool record(Stamp stamp, Outcome outcome, const std::string& error, bool wake_now);
+    bool release(bool wake_now);
+    bool disarm_hook();
 
     Clock clock_;
     std::chrono::milliseconds recheck_;
@@ -101,6 +112,9 @@ class PublishWindow {
     std::string first_error_;
     std::atomic<bool> failed_any_{false};  // first_error_ is set: readable without the lock
     Completion completion_;
+    std::function<void()> room_hook_;
+    bool hook_armed_ = false;
+    std::uint64_t hook_at_ = 0;  // in_flight_ at which the armed hook runs
     bool keeps_session_ = false;
     Stamp reconnected_ = 0;  // clock at the last settle_after_reconnect()
     std::uint64_t progress_ = 0;

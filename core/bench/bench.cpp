@@ -119,7 +119,7 @@ ExitCode conclude(const BenchResult& result) {
 }  // namespace
 
 ExitCode run_bench(const ConnectOptions& connection, const BenchOptions& options,
-                   const BenchOutput& output) {
+                   const ConnectionFactory& connect, const BenchOutput& output) {
     check_options(connection, options);
     BenchContext context;
     context.config = make_bench_config(options, connection.version);
@@ -134,8 +134,9 @@ ExitCode run_bench(const ConnectOptions& connection, const BenchOptions& options
     check_fd_limit(plans);
 
     const WorkerBody body = [&](const WorkerPlan& plan, BenchCoordinator& coordinator) {
-        return options.storm ? run_storm_worker(connection, options, context, plan, coordinator)
-                             : run_message_worker(connection, options, context, plan, coordinator);
+        return options.storm
+                   ? run_storm_worker(connection, options, context, plan, coordinator)
+                   : run_message_worker(connection, options, context, plan, coordinator, connect);
     };
     ProgressMeter progress(output.progress, options.storm.has_value(), monotonic_ns());
     BenchResult result;

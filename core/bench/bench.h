@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/bench/options.h"
+#include "core/connection/connection.h"
 #include "core/error.h"
 #include "core/options.h"
 
@@ -28,9 +29,10 @@ struct BenchOutput {
 // Runs the test this process (or shard) is asked for, prints the result on stdout and
 // returns Success or Interrupted; throws Error for usage errors (2), a client that cannot
 // connect (3, 4), and a run that measured a failure (1: messages lost at QoS >= 1,
-// connections lost, publishes refused, storm connections failed).
+// connections lost, publishes refused, storm connections failed). A message run's
+// connections come from `connect` (cli/ gives make_client()); a storm's are Clients.
 ExitCode run_bench(const ConnectOptions& connection, const BenchOptions& options,
-                   const BenchOutput& output);
+                   const ConnectionFactory& connect, const BenchOutput& output);
 
 // `mqtk bench merge FILE...`: combines the --json results of a run's shards, prints the
 // whole, and applies the same verdict as run_bench once every shard is present.

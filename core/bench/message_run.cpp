@@ -44,11 +44,13 @@ constexpr auto kDisconnectTimeout = std::chrono::milliseconds(2000);
 class MessageRun {
   public:
     MessageRun(const ConnectOptions& connection, const BenchOptions& options,
-               const BenchContext& context, const WorkerPlan& plan, BenchCoordinator& coordinator)
+               const BenchContext& context, const WorkerPlan& plan, BenchCoordinator& coordinator,
+               const ConnectionFactory& connect)
         : connection_(connection),
           options_(options),
           context_(context),
           coordinator_(coordinator),
+          make_(connect),
           topics_(options.topic) {
         for (const auto i : plan.subscribers)
             add_subscriber(i);
@@ -87,9 +89,15 @@ class MessageRun {
         return o;
     }
 
+    std::unique_ptr<Connection> make_connection(char role, std::uint32_t index) const {
+        SessionBehaviour behaviour;
+        behaviour.qos0_window = kQos0Window;
+        return make_(client_options(role, index), "bench", behaviour);
+    }
+
     // Paho may tell of one loss more than once (a callback, then a publish that fails):
     // the client is counted once, with the time and cause of the first.
-    void watch_connection(Client& client, const char* role, std::uint32_t index,
+    void watch_connection(Connection& client, const char* role, std::uint32_t index,
                           std::atomic<bool>& lost, std::atomic<bool>* failed) {
         client.on_connection_lost([this, role, index, &lost, failed](const std::string& cause) {
             if (failed) failed->store(true);
@@ -103,7 +111,7 @@ class MessageRun {
         auto s = std::make_unique<SubscriberState>(streams);
         s->index = index;
         s->hears = options_.pairs ? static_cast<std::int64_t>(index) : -1;
-        s->client = std::make_unique<Client>(client_options('s', index), "bench");
+        s->client = make_connection('s', index);
         SubscriberState* state = s.get();
         watch_connection(*s->client, "subscriber", index, s->lost, nullptr);
         s->client->on_message(
@@ -114,7 +122,7 @@ class MessageRun {
     void add_publisher(std::uint32_t index) {
         auto p = std::make_unique<PublisherState>();
         p->index = index;
-        p->client = std::make_unique<Client>(client_options('p', index), "bench");
+        p->client = make_connection('p', index);
         p->header.run = context_.run_tag;
         p->header.publisher = static_cast<std::uint16_t>(index);
         p->message.topic = topics_.topic(index);
@@ -124,9 +132,13 @@ class MessageRun {
         p->message.properties = options_.publish_properties;
         PublisherState* state = p.get();
         watch_connection(*p->client, "publisher", index, state->lost, &state->failed);
-        p->client->on_publish_complete([this, state](std::uint64_t published_ns, bool ok) {
-            publishing_.completed(*state, published_ns, ok);
-        });
+        p->client->on_room([this] { publishing_.room(); });
+        // QoS 0 completes when written: no latency to keep, and no call per message.
+        if (options_.qos > 0) {
+            p->client->on_publish_complete([this](std::uint64_t published_ns, bool ok) {
+                publishing_.acknowledged(published_ns, ok);
+            });
+        }
         publishers_.push_back(std::move(p));
     }
 
@@ -150,16 +162,14 @@ class MessageRun {
                                                               granted.front(), request.filter));
             }
         });
-        connect_group(publishers_.size(), [this](std::size_t i) {
-            PublisherState& p = *publishers_[i];
-            const ConnectResult result = connect_one(*p.client);
-            const int window = std::max(1, std::min(options_.max_inflight, result.receive_maximum));
-            p.window = options_.qos == 0 ? kQos0Window : static_cast<std::uint64_t>(window);
-        });
+        // Each publisher's window is its connection's: the broker's receive maximum at
+        // QoS 1/2 (connect() lowers --max-inflight to it), kQos0Window at QoS 0.
+        connect_group(publishers_.size(),
+                      [this](std::size_t i) { connect_one(*publishers_[i]->client); });
         if (connection_.tcp_nodelay) set_nodelay_on_all_connections();
     }
 
-    ConnectResult connect_one(Client& client) {
+    ConnectResult connect_one(Connection& client) {
         const std::uint64_t start = monotonic_ns();
         ConnectResult result = client.connect();
         const std::uint64_t took = monotonic_ns() - start;
@@ -200,7 +210,7 @@ class MessageRun {
     // ---- ending ---------------------------------------------------------------------
 
     void disconnect_all() {
-        std::vector<Client*> clients;
+        std::vector<Connection*> clients;
         for (auto& s : subscribers_)
             clients.push_back(s->client.get());
         for (auto& p : publishers_)
@@ -233,6 +243,7 @@ class MessageRun {
     const BenchOptions& options_;
     const BenchContext& context_;
     BenchCoordinator& coordinator_;
+    const ConnectionFactory& make_;
     TopicTemplate topics_;
 
     SubscriberList subscribers_;
@@ -254,8 +265,8 @@ class MessageRun {
 
 BenchResult run_message_worker(const ConnectOptions& connection, const BenchOptions& options,
                                const BenchContext& context, const WorkerPlan& plan,
-                               BenchCoordinator& coordinator) {
-    MessageRun run(connection, options, context, plan, coordinator);
+                               BenchCoordinator& coordinator, const ConnectionFactory& connect) {
+    MessageRun run(connection, options, context, plan, coordinator, connect);
     return run.run();
 }
 

@@ -10,6 +10,7 @@
 #include "core/bench/options.h"
 #include "core/bench/plan.h"
 #include "core/bench/result.h"
+#include "core/connection/connection.h"
 #include "core/options.h"
 
 namespace mqtk {
@@ -27,9 +28,10 @@ struct BenchContext {
 
 // Connects the plan's clients (subscribers first, each subscribed before ready()),
 // publishes closed or open loop from the common start, drains, disconnects, and returns
-// what this worker measured. Throws Error when a client cannot connect or subscribe.
+// what this worker measured. Throws Error when a client cannot connect or subscribe. Every
+// connection comes from `connect` (make_client(), or the tests' fakes).
 BenchResult run_message_worker(const ConnectOptions& connection, const BenchOptions& options,
                                const BenchContext& context, const WorkerPlan& plan,
-                               BenchCoordinator& coordinator);
+                               BenchCoordinator& coordinator, const ConnectionFactory& connect);
 
 }  // namespace mqtk

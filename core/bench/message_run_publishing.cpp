@@ -76,16 +76,21 @@ void Publishing::start() {
     });
 }
 
-// Stamps and publishes the next message of `p`; false once it cannot publish.
-bool Publishing::send(PublisherState& p, std::uint64_t stamp, bool warmup,
-                      const Client::GiveUp& give_up) {
+// Stamps and publishes the next message of `p`: Sent::NoRoom when its window is full
+// (closed loop), Sent::Never once it cannot publish.
+Publishing::Sent Publishing::send(PublisherState& p, std::uint64_t stamp, bool warmup,
+                                  const Connection::GiveUp* give_up) {
     p.header.sent_ns = stamp;
     p.header.warmup = warmup;
     encode_bench_header(p.header, p.message.payload);
     try {
-        // Closed loop keeps its own windows (no give_up); open loop waits for room, but
-        // never past the end of the schedule.
-        if (!p.client->publish(p.message, give_up)) return false;
+        // Closed loop fills every window without waiting on any; open loop waits for room,
+        // but never past the end of the schedule.
+        if (!give_up) {
+            if (!p.client->publish_if_room(p.message)) return Sent::NoRoom;
+        } else if (!p.client->publish(p.message, *give_up)) {
+            return Sent::Never;
+        }
     } catch (const Error& error) {
         p.failed = true;
         if (p.client->is_connected()) {
@@ -93,7 +98,7 @@ bool Publishing::send(PublisherState& p, std::uint64_t stamp, bool warmup,
         } else {
             log_.connection_lost("publisher", p.index, p.lost, error.what());
         }
-        return false;
+        return Sent::Never;
     }
     ++p.header.sequence;
     p.sent_total.fetch_add(1, std::memory_order_relaxed);
@@ -101,7 +106,7 @@ bool Publishing::send(PublisherState& p, std::uint64_t stamp, bool warmup,
         ++p.measured;
         last_handover_ns_ = stamp;
     }
-    return true;
+    return Sent::Yes;
 }
 
 // Whether `p` may publish a message stamped `now`; false once it is done for good.
@@ -122,12 +127,20 @@ void Publishing::closed_loop() {
         active.push_back(p.get());
     while (!active.empty()) {
         bool sent = false;
+        // Cleared before any window is tried: room made from here on is seen by the wait.
+        room_signalled_.store(false);
         for (std::size_t i = 0; i < active.size();) {
             PublisherState& p = *active[i];
             bool done = false;
-            while (p.in_flight() < p.window) {
+            for (;;) {
                 const std::uint64_t now = monotonic_ns();
-                if (!may_continue(p, now) || !send(p, now, now < timeline_.measure_ns, {})) {
+                if (!may_continue(p, now)) {
+                    done = true;
+                    break;
+                }
+                const Sent result = send(p, now, now < timeline_.measure_ns, nullptr);
+                if (result == Sent::NoRoom) break;
+                if (result == Sent::Never) {
                     done = true;
                     break;
                 }
@@ -147,7 +160,7 @@ void Publishing::closed_loop() {
         }
         if (!sent && !active.empty()) {
             drop_stalled(active);
-            if (!active.empty()) wait_for_room(active);
+            if (!active.empty()) wait_for_room();
         }
     }
 }
@@ -174,23 +187,19 @@ void Publishing::drop_stalled(std::vector<PublisherState*>& active) {
     }
 }
 
-// Sleeps until some window has room (PublisherState::has_room), or 10 ms passed, to
-// notice the end of the run.
-void Publishing::wait_for_room(const std::vector<PublisherState*>& active) {
+// Sleeps until some full window has drained to its refill mark (room()), or 10 ms passed,
+// to notice the end of the run.
+void Publishing::wait_for_room() {
     std::unique_lock lock(room_mutex_);
     waiting_for_room_ = true;
-    room_.wait_for(lock, std::chrono::milliseconds(10), [&] {
-        return std::any_of(active.begin(), active.end(),
-                           [this](const PublisherState* p) { return p->has_room(options_.qos); });
-    });
+    room_.wait_for(lock, std::chrono::milliseconds(10), [this] { return room_signalled_.load(); });
     waiting_for_room_ = false;
 }
 
-void Publishing::completed(PublisherState& p, std::uint64_t published_ns, bool ok) {
-    p.completed.fetch_add(1);
-    if (options_.qos > 0) acknowledged(published_ns, ok);
-    // A QoS 0 completion on the receive thread: see on_client_receive_thread().
-    if (waiting_for_room_.load() && (p.has_room(options_.qos) || on_client_receive_thread())) {
+void Publishing::room() {
+    room_signalled_.store(true);
+    // The flag first: a publishing thread that starts to wait after this sees it.
+    if (waiting_for_room_.load()) {
         std::lock_guard lock(room_mutex_);
         room_.notify_one();
     }
@@ -215,7 +224,7 @@ void Publishing::open_loop() {
     const std::uint64_t schedule_end =
         timeline_.end_ns != 0 ? timeline_.end_ns : slot(first_measured + count * n);
     const std::uint64_t give_up_at = schedule_end + kLateGrace;
-    const Client::GiveUp give_up = [this, give_up_at] {
+    const Connection::GiveUp give_up = [this, give_up_at] {
         return timeline_.stopping.load() || monotonic_ns() >= give_up_at;
     };
     // The default 50 us timer slack would bunch messages at high rates.
@@ -236,7 +245,7 @@ void Publishing::open_loop() {
             break;
         }
         if (!warmup) schedule_lag_.record(now - due);
-        send(p, due, warmup, give_up);
+        send(p, due, warmup, &give_up);
     }
     // Out of time: every slot before the end was due. Otherwise the run ended at slot
     // k (its end, a stop, or no publisher left), and what came after was never due.

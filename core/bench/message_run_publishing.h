@@ -1,6 +1,6 @@
 // The publishing side of a bench message run: one thread that serves all of the worker's
 // publishers (closed loop: every window kept full; open loop: a fixed schedule), their
-// completions on Paho's threads, the wait for the last acknowledgements, and the clean-up
+// completions on the connections' threads, the wait for the last acknowledgements, and the clean-up
 // of retained messages.
 #pragma once
 
@@ -14,7 +14,7 @@
 #include "core/bench/message_run_state.h"
 #include "core/bench/options.h"
 #include "core/bench/result.h"
-#include "core/connection/client.h"
+#include "core/connection/connection.h"
 #include "core/histogram.h"
 
 namespace mqtk::message_run {
@@ -35,8 +35,10 @@ class Publishing {
     // The publishing thread has finished, its acknowledgements awaited.
     bool done() const { return done_.load(); }
 
-    // On Paho's threads: a publish of `p` completed.
-    void completed(PublisherState& p, std::uint64_t published_ns, bool ok);
+    // On the connection's threads: a publish completed (QoS 1/2: its latency is kept).
+    void acknowledged(std::uint64_t published_ns, bool ok);
+    // On the connection's threads: a window that was full has room again.
+    void room();
 
     // --retain leaves a retained bench message on every topic; an empty retained publish
     // removes it, so the next run starts clean.
@@ -46,15 +48,17 @@ class Publishing {
     void collect(BenchResult& r);
 
   private:
-    bool send(PublisherState& p, std::uint64_t stamp, bool warmup, const Client::GiveUp& give_up);
+    enum class Sent { Yes, NoRoom, Never };
+    // `give_up` null: only if the window has room (closed loop).
+    Sent send(PublisherState& p, std::uint64_t stamp, bool warmup,
+              const Connection::GiveUp* give_up);
     bool may_continue(const PublisherState& p, std::uint64_t now) const;
     void closed_loop();
     void drop_stalled(std::vector<PublisherState*>& active);
-    void wait_for_room(const std::vector<PublisherState*>& active);
+    void wait_for_room();
     void open_loop();
     bool wait_for_slot(std::uint64_t due, double interval);
     bool any_active(bool warmup, std::uint64_t count) const;
-    void acknowledged(std::uint64_t published_ns, bool ok);
     void await_acknowledgements();
 
     const BenchOptions& options_;
@@ -68,9 +72,11 @@ class Publishing {
     std::uint64_t due_ = 0;               // open loop; publishing thread, until joined
     std::uint64_t next_stall_check_ = 0;  // publishing thread
 
-    std::mutex room_mutex_;  // closed loop: the publishing thread waits for window room
+    // Closed loop: the publishing thread waits until some full window has room.
+    std::mutex room_mutex_;
     std::condition_variable room_;
     std::atomic<bool> waiting_for_room_{false};
+    std::atomic<bool> room_signalled_{false};  // since the publishing thread last looked
 
     mutable std::mutex ack_mutex_;
     Histogram publish_ack_;

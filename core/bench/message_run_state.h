@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -21,7 +22,7 @@
 #include "core/bench/result.h"
 #include "core/bench/sequence.h"
 #include "core/clock.h"
-#include "core/connection/client.h"
+#include "core/connection/connection.h"
 #include "core/message.h"
 
 namespace mqtk::message_run {
@@ -38,10 +39,8 @@ inline constexpr std::uint64_t kStatusEvery = 250 * kMs;
 // by --warmup + --duration + the cap + the disconnect, whatever the broker does.
 inline constexpr std::uint64_t kQuiet = 2 * kSecond;
 inline constexpr std::uint64_t kDrainCap = 10 * kSecond;
-// QoS 0 publishes queued per client: 10 publishers x 20,000 at 16 B measured 5.4 us of
-// CPU per message at 32, 5.8-6.3 at 128, 9-11 at 512 (Paho's command queue is scanned)
-// and 6.5-7.9 at 8 (more wake-ups).
-inline constexpr std::uint64_t kQos0Window = 32;
+// QoS 0 publishes queued per client (SessionBehaviour::qos0_window says why 32).
+inline constexpr std::size_t kQos0Window = 32;
 
 inline std::uint64_t seconds_to_ns(double seconds) {
     return static_cast<std::uint64_t>(seconds * 1e9);
@@ -74,32 +73,23 @@ struct Timeline {
     }
 };
 
+// A publisher's in-flight window is its connection's (Connection::publish_if_room()).
 struct PublisherState {
     std::uint32_t index = 0;
-    std::unique_ptr<Client> client;
+    std::unique_ptr<Connection> client;
     Message message;
     BenchHeader header;
     std::atomic<std::uint64_t> sent_total{0};  // read by the supervisor for progress
-    std::atomic<std::uint64_t> completed{0};   // written on Paho's threads
     std::uint64_t measured = 0;                // publishing thread only, until joined
     std::atomic<bool> failed{false};
     std::atomic<bool> lost{false};  // its connection broke (counted once)
-    // Publishes in flight at once: the broker's receive maximum at QoS 1/2; at QoS 0,
-    // which completes as soon as it is written, kQos0Window.
-    std::uint64_t window = 20;
-
-    std::uint64_t in_flight() const { return sent_total.load() - completed.load(); }
-    // Enough room to be worth a refill, by the rule Client::publish follows.
-    bool has_room(int qos) const {
-        return in_flight() <= publish_refill_mark(qos, static_cast<std::size_t>(window));
-    }
 };
 
 struct SubscriberState {
     explicit SubscriberState(std::size_t streams) : tracker(streams) {}
     std::uint32_t index = 0;
     std::int64_t hears = -1;
-    std::unique_ptr<Client> client;
+    std::unique_ptr<Connection> client;
     SequenceTracker tracker;  // receive thread only; every arrival, warm-up included
     // Measured messages only (warm-up ones are excluded from the results, loss included):
     std::atomic<std::uint64_t> unique{0};  // distinct, also read by the drain

@@ -3,7 +3,7 @@
 // Why processes: Paho runs one engine per process - one send thread, one receive thread
 // and one global lock for every client, with linear scans over clients and messages - so
 // one process never uses more than about one core's worth of MQTT work however many
-// clients it has (../shared/PAHO.md section 3.4). Each worker process gets its own engine.
+// clients it has (measurements in plan.cpp). Each worker process gets its own engine.
 //
 // How: the parent forks every worker before any Paho client or thread exists (Paho's
 // threads do not survive fork), talks to each over two pipes with a line protocol, and

@@ -1,5 +1,5 @@
 // The connection core over Paho MQTT C++ 1.2.0: options in, Paho configured around its
-// known traps (../shared/PAHO.md), plain Messages and mqtk::Errors out.
+// known traps (docs/design.md, "Workarounds for Paho"), plain Messages and mqtk::Errors out.
 //
 // Choices, and why:
 // - Callbacks, not the consumer queue: the queue is unbounded in 1.2.0 and 20-40% slower;
@@ -44,6 +44,7 @@
 #include "core/error.h"
 #include "core/interrupt.h"
 #include "core/notice.h"
+#include "core/publish_window.h"
 
 namespace mqtt {
 // Paho C++ 1.2.0 fills disconnect_options as a version 0 C struct, and Paho C 1.3.12 reads
@@ -452,11 +453,10 @@ struct Client::Impl {
         void on_failure(const mqtt::token&) override {}
     } reconnect_listener;
 
-    // QoS 0 completes when written to the socket, so a deeper queue keeps the socket busy;
-    // QoS 1/2 stay within the broker's receive maximum (see the file comment).
+    // QoS 0: SessionBehaviour::qos0_window says why; QoS 1/2 stay within the broker's
+    // receive maximum (see the file comment).
     std::size_t window_for(int qos) const {
-        constexpr std::size_t kQos0Window = 128;
-        return qos == 0 ? std::max(window, kQos0Window) : window;
+        return qos == 0 ? std::max(window, behaviour.qos0_window) : window;
     }
     // Reports the outcome of connect_async() on Paho's thread, once: Paho C++ 1.2.0 signals
     // a connect token's success twice (the C library's onSuccess, then again from its
@@ -495,7 +495,8 @@ struct Client::Impl {
     void install_callbacks();
     void deliver(const mqtt::const_message_ptr& message);
     void lost(const std::string& cause);
-    bool publish(const Message& message, const GiveUp& give_up, std::string* taken);
+    bool publish(const Message& message, const GiveUp& give_up, std::string* taken,
+                 bool if_room = false);
     void start_reconnector();
     void stop_reconnector();
     void reconnect_loop();
@@ -937,6 +938,10 @@ void Client::on_publish_complete(PublishCompletion handler) {
     impl_->publishes.set_completion(std::move(handler));
 }
 
+void Client::on_room(std::function<void()> handler) {
+    impl_->publishes.set_room_hook(std::move(handler));
+}
+
 std::vector<int> Client::subscribe(const std::vector<SubscribeRequest>& requests,
                                    AnswerDeadline deadline) {
     const bool v5 = impl_->options.version == ProtocolVersion::V5;
@@ -1044,16 +1049,22 @@ bool Client::publish(Message&& message, const GiveUp& give_up) {
     return impl_->publish(message, give_up, &message.payload);
 }
 
+bool Client::publish_if_room(const Message& message) {
+    return impl_->publish(message, {}, nullptr, /*if_room=*/true);
+}
+
 // `taken`, when given, is message.payload, which the caller is done with: it is moved into
 // Paho's message instead of copied (one copy of a large `pub -f` file fewer).
-bool Client::Impl::publish(const Message& message, const GiveUp& give_up, std::string* taken) {
+bool Client::Impl::publish(const Message& message, const GiveUp& give_up, std::string* taken,
+                           bool if_room) {
     auto& impl = *this;
     const std::size_t capacity = impl.window_for(message.qos);
+    const std::size_t mark = publish_refill_mark(message.qos, capacity);
     const auto may_wait = [&] {
         return give_up && (impl.connected || impl.behaviour.publish_while_disconnected);
     };
-    const auto stamp = impl.publishes.admit(capacity, publish_refill_mark(message.qos, capacity),
-                                            give_up, may_wait);
+    const auto stamp = if_room ? impl.publishes.try_admit(capacity, mark)
+                               : impl.publishes.admit(capacity, mark, give_up, may_wait);
     if (!stamp) return false;
     if (!impl.last_topic || impl.last_topic.str() != message.topic) {
         impl.last_topic = mqtt::string_ref(message.topic);
@@ -1214,10 +1225,6 @@ Client::~Client() {
 
 ConnectBurst::ConnectBurst() : held_(std::make_unique<ConnectInProgress>()) {}
 ConnectBurst::~ConnectBurst() = default;
-
-bool on_client_receive_thread() {
-    return in_paho_receive_thread();
-}
 
 void set_nodelay_on_all_connections() {
     enable_tcp_nodelay_everywhere();

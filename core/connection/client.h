@@ -18,7 +18,6 @@
 #include "core/message.h"
 #include "core/options.h"
 #include "core/publish_counts.h"
-#include "core/publish_window.h"  // publish_refill_mark(), for bench's own windows
 
 namespace mqtk {
 
@@ -39,13 +38,7 @@ class Client : public Connection {
     void on_connection_lost(LostHandler handler) override;
     // After an automatic reconnect succeeded.
     void on_reconnected(ConnectedHandler handler) override;
-    // Optional, for bench's publish-to-ack latency: called once per publish when it
-    // completes (written for QoS 0, acknowledged for QoS 1/2) or fails, with the
-    // monotonic_ns() at which publish() handed it to Paho. Runs on Paho's threads (QoS 0
-    // on the send thread with Paho's lock held): it must be quick and must not block.
-    // Set it before the first publish.
-    using PublishCompletion = std::function<void(std::uint64_t published_ns, bool ok)>;
-    void on_publish_complete(PublishCompletion handler);
+    void on_publish_complete(PublishCompletion handler) override;
 
     // Blocks until CONNACK. Throws Error(Unreachable) or Error(Refused) with one line.
     ConnectResult connect() override;
@@ -91,6 +84,8 @@ class Client : public Connection {
     // when the connection is gone and publishing while disconnected was not asked for.
     bool publish(const Message& message, const GiveUp& give_up) override;
     bool publish(Message&& message, const GiveUp& give_up) override;
+    bool publish_if_room(const Message& message) override;
+    void on_room(std::function<void()> handler) override;
     // Waits until every publish so far completed, or until `deadline`. False on timeout.
     bool wait_for_completion(
         std::optional<std::chrono::steady_clock::time_point> deadline) override;
@@ -146,11 +141,6 @@ class ConnectBurst {
   private:
     std::unique_ptr<ConnectInProgress> held_;
 };
-
-// True on the client library's receive thread. A QoS 0 publish completing there was a
-// write the socket could not take whole: a publisher waiting for room must be woken at
-// once (PublishWindow::complete()'s wake_now; bench's own windows likewise).
-bool on_client_receive_thread();
 
 // Sets TCP_NODELAY on every broker connection this process holds (--nodelay, after a
 // burst of connects).

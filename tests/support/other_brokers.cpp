@@ -288,7 +288,7 @@ RabbitBroker::~RabbitBroker() {
     stop();
 }
 
-// Everything through the environment, as /work/shared/BROKERS.md found to work, plus a
+// Everything through the environment (RabbitMQ's start scripts read it), plus a
 // private epmd port and a fixed port for rabbitmqctl's own Erlang node, so that nodes
 // of parallel test processes never meet and nothing listens beyond 127.0.0.1.
 std::vector<std::pair<std::string, std::string>> RabbitBroker::environment() const {

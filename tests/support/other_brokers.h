@@ -1,8 +1,7 @@
 // Brokers that no one here wrote, for the interoperability tests (interop_test.cpp):
 // Aedes (a Node.js broker, from npm) and RabbitMQ 3.10 with its MQTT plugin (Debian's
 // rabbitmq-server). Like Broker (mosquitto), each listens on 127.0.0.1 only, on ports
-// from free_port(), and is stopped by PID; /work/shared/BROKERS.md says how each was
-// found to run here.
+// from free_port(), and is stopped by PID.
 //
 // A missing package is an error, never a skip: the constructors throw std::runtime_error
 // naming what to install (scripts/setup.sh installs all of it).

@@ -122,6 +122,65 @@ TEST_CASE("publish window: may_wait false admits beyond the window at once") {
     CHECK(window.in_flight() == 3);
 }
 
+TEST_CASE("publish window: try_admit admits while there is room, and never waits or overfills") {
+    FakeClock clock;
+    PublishWindow window(clock.function(), 5s);
+    int hooks = 0;
+    window.set_room_hook([&] { ++hooks; });
+    CHECK(window.try_admit(2, 1).has_value());
+    CHECK(window.try_admit(2, 1).has_value());
+    CHECK_FALSE(window.try_admit(2, 1).has_value());  // full: refused at once
+    CHECK(window.in_flight() == 2);
+    CHECK(window.counts().sent == 2);  // the refusal is not counted as sent
+    CHECK(hooks == 0);
+}
+
+TEST_CASE(
+    "publish window: the room hook runs once, when a refused publisher's window drains to the "
+    "mark") {
+    FakeClock clock;
+    PublishWindow window(clock.function(), 5s);
+    int hooks = 0;
+    window.set_room_hook([&] { ++hooks; });
+    std::vector<PublishWindow::Stamp> stamps;
+    for (int i = 0; i < 4; ++i)
+        stamps.push_back(*window.try_admit(4, 2));
+    window.complete(stamps[0], Outcome::Completed);
+    CHECK(hooks == 0);  // nobody was refused: nothing armed
+    stamps.push_back(*window.try_admit(4, 2));
+    REQUIRE_FALSE(window.try_admit(4, 2).has_value());  // arms the hook at 2 in flight
+    window.complete(stamps[1], Outcome::Completed);
+    CHECK(hooks == 0);  // 3 in flight: above the mark
+    window.complete(stamps[2], Outcome::Failed, "refused");
+    CHECK(hooks == 1);  // 2: at the mark, whatever the outcome
+    window.complete(stamps[3], Outcome::Completed);
+    CHECK(hooks == 1);  // once per refusal
+}
+
+TEST_CASE("publish window: the room hook runs on wake_now, a reconnect that settles, and wake()") {
+    FakeClock clock;
+    PublishWindow window(clock.function(), 5s);
+    int hooks = 0;
+    window.set_room_hook([&] { ++hooks; });
+    const auto first = *window.try_admit(2, 0);
+    window.try_admit(2, 0);
+    REQUIRE_FALSE(window.try_admit(2, 0).has_value());
+    window.complete(first, Outcome::Completed, {}, /*wake_now=*/true);
+    CHECK(hooks == 1);
+    window.try_admit(2, 0);
+    REQUIRE_FALSE(window.try_admit(2, 0).has_value());
+    window.set_keeps_session(true);
+    window.settle_after_reconnect();
+    CHECK(hooks == 2);
+    CHECK(window.in_flight() == 0);
+    window.wake();
+    CHECK(hooks == 2);  // not armed: nothing to say
+    window.try_admit(1, 0);
+    REQUIRE_FALSE(window.try_admit(1, 0).has_value());
+    window.wake();
+    CHECK(hooks == 3);
+}
+
 TEST_CASE("publish window: outcomes are counted once each, the first error kept") {
     FakeClock clock;
     PublishWindow window(clock.function());

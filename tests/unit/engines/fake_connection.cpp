@@ -53,6 +53,11 @@ class FakeConnection::Borrowed : public Connection {
     bool publish(const Message& message, const GiveUp& give_up) override {
         return fake_.publish(message, give_up);
     }
+    bool publish_if_room(const Message& message) override { return fake_.publish_if_room(message); }
+    void on_room(std::function<void()> handler) override { fake_.on_room(std::move(handler)); }
+    void on_publish_complete(PublishCompletion handler) override {
+        fake_.on_publish_complete(std::move(handler));
+    }
     bool wait_for_completion(std::optional<Clock::time_point> deadline) override {
         return fake_.wait_for_completion(deadline);
     }
@@ -361,15 +366,43 @@ bool FakeConnection::publish(const Message& message, const GiveUp& give_up) {
     const auto may_wait = [&] {
         return give_up && (connected_ || behaviour_.publish_while_disconnected);
     };
+    const std::size_t room = capacity(message.qos);
     const auto stamp =
-        publishes_.admit(window, publish_refill_mark(message.qos, window), give_up, may_wait);
+        publishes_.admit(room, publish_refill_mark(message.qos, room), give_up, may_wait);
     if (!stamp) return false;
+    dispatch(*stamp, message);
+    return true;
+}
+
+bool FakeConnection::publish_if_room(const Message& message) {
+    if (!connected_ && !behaviour_.publish_while_disconnected) {
+        throw make_error(ExitCode::Failure, "connection to {} lost", endpoint_);
+    }
+    const std::size_t room = capacity(message.qos);
+    const auto stamp = publishes_.try_admit(room, publish_refill_mark(message.qos, room));
+    if (!stamp) return false;
+    dispatch(*stamp, message);
+    return true;
+}
+
+void FakeConnection::dispatch(PublishWindow::Stamp stamp, const Message& message) {
     std::lock_guard lock(mutex_);
     published_.push_back(message);
-    flights_.push_back({*stamp, message, false});
+    flights_.push_back({stamp, message, false});
     if (connected_) send_locked(flights_.back());
     changed();
-    return true;
+}
+
+void FakeConnection::on_room(std::function<void()> handler) {
+    publishes_.set_room_hook(std::move(handler));
+}
+
+void FakeConnection::on_publish_complete(PublishCompletion handler) {
+    publishes_.set_completion(std::move(handler));
+}
+
+std::size_t FakeConnection::capacity(int qos) const {
+    return qos == 0 ? std::max(window, behaviour_.qos0_window) : window;
 }
 
 bool FakeConnection::wait_for_completion(std::optional<Clock::time_point> deadline) {
@@ -478,6 +511,7 @@ void FakeConnection::send_locked(Flight& flight) {
             return topic_matches(filter, flight.message.topic);
         });
     if (back) deliver(flight.message);
+    if (route) route(flight.message);
     if (flight.message.qos == 0 || auto_acknowledge) {
         complete_locked(stamp, PublishWindow::Outcome::Completed);  // `flight` is gone
     }

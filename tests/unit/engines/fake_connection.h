@@ -47,6 +47,9 @@ class FakeConnection : public Connection {
     bool qos2_answered_with_puback = false;
     // Retained messages by topic: sent behind the SUBACK of a subscription that matches.
     std::map<std::string, std::string> retained;
+    // The "broker" routing what this connection sends to other connections (a fake network
+    // of several, as bench's message run has); runs with this connection's lock held.
+    std::function<void(const Message&)> route;
 
     FakeConnection();
     ~FakeConnection() override;
@@ -113,6 +116,9 @@ class FakeConnection : public Connection {
                      AnswerDeadline deadline = kNoDeadline) override;
     using Connection::publish;  // the moving overload: Connection's, which copies
     bool publish(const Message& message, const GiveUp& give_up) override;
+    bool publish_if_room(const Message& message) override;
+    void on_room(std::function<void()> handler) override;
+    void on_publish_complete(PublishCompletion handler) override;
     bool wait_for_completion(
         std::optional<std::chrono::steady_clock::time_point> deadline) override;
     PublishCounts counts() const override;
@@ -135,6 +141,10 @@ class FakeConnection : public Connection {
     };
 
     void detach();  // the engine let go of its connection: its handlers are gone
+    // As Client::Impl::window_for().
+    std::size_t capacity(int qos) const;
+    // As Client::publish(): the flight goes out, or waits for the connection.
+    void dispatch(PublishWindow::Stamp stamp, const Message& message);
     void post(std::function<void()> task);
     void receive_loop();
     void changed();
