@@ -10,6 +10,7 @@
 #include "core/bench/bench.h"
 #include "core/bench/plan.h"
 #include "core/connection/client.h"
+#include "core/output.h"
 
 namespace mqtk::cli {
 namespace {
@@ -140,12 +141,13 @@ CLI::App* setup_bench(CLI::App& app, ConnectionFlags& connection, BenchFlags& fl
 }
 
 int run_bench(const ConnectionFlags& connection, BenchFlags& flags) {
+    OutputSink sink(STDOUT_FILENO);
     BenchOutput output;
     output.json = flags.json;
     if (isatty(STDERR_FILENO) && !connection.quiet) output.progress = show_progress;
     if (flags.merge->parsed()) {
         output.progress = nullptr;
-        return static_cast<int>(mqtk::run_bench_merge(flags.merge_files, output));
+        return static_cast<int>(mqtk::run_bench_merge(flags.merge_files, sink, output));
     }
     auto resolved = resolve_connection(connection);
     auto& o = flags.options;
@@ -153,7 +155,7 @@ int run_bench(const ConnectionFlags& connection, BenchFlags& flags) {
     if (!resolved.url_topic.empty() && o.topic == BenchOptions{}.topic)
         o.topic = resolved.url_topic;
     o.publish_properties = resolved.properties.publish;
-    return static_cast<int>(mqtk::run_bench(resolved.options, o, make_client, output));
+    return static_cast<int>(mqtk::run_bench(resolved.options, o, make_client, sink, output));
 }
 
 }  // namespace mqtk::cli

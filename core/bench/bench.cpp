@@ -20,6 +20,7 @@
 #include "core/bench/workers.h"
 #include "core/clock.h"
 #include "core/line_reader.h"
+#include "core/output.h"
 
 namespace mqtk {
 namespace {
@@ -101,11 +102,10 @@ std::uint16_t make_run_tag(const BenchOptions& o) {
     return static_cast<std::uint16_t>(hash ^ (hash >> 16));
 }
 
-void print(const BenchResult& result, const BenchOutput& output) {
-    const std::string text =
-        output.json ? bench_result_to_json(result).dump(2) + "\n" : format_bench_summary(result);
-    std::fwrite(text.data(), 1, text.size(), stdout);
-    std::fflush(stdout);
+void print(const BenchResult& result, const BenchOutput& output, OutputSink& sink) {
+    sink.write(output.json ? bench_result_to_json(result).dump(2) + "\n"
+                           : format_bench_summary(result));
+    sink.flush();
 }
 
 ExitCode conclude(const BenchResult& result) {
@@ -119,7 +119,7 @@ ExitCode conclude(const BenchResult& result) {
 }  // namespace
 
 ExitCode run_bench(const ConnectOptions& connection, const BenchOptions& options,
-                   const ConnectionFactory& connect, const BenchOutput& output) {
+                   const ConnectionFactory& connect, OutputSink& sink, const BenchOutput& output) {
     check_options(connection, options);
     BenchContext context;
     context.config = make_bench_config(options, connection.version);
@@ -147,11 +147,12 @@ ExitCode run_bench(const ConnectOptions& connection, const BenchOptions& options
         result = run_worker_processes(plans, body, progress);
     }
     progress.finish();
-    print(result, output);
+    print(result, output, sink);
     return conclude(result);
 }
 
-ExitCode run_bench_merge(const std::vector<std::string>& files, const BenchOutput& output) {
+ExitCode run_bench_merge(const std::vector<std::string>& files, OutputSink& sink,
+                         const BenchOutput& output) {
     if (files.empty()) throw usage_error("bench merge needs the --json result files to combine");
     std::optional<BenchResult> total;
     for (const auto& file : files) {
@@ -175,7 +176,7 @@ ExitCode run_bench_merge(const std::vector<std::string>& files, const BenchOutpu
             }
         }
     }
-    print(*total, output);
+    print(*total, output, sink);
     return conclude(*total);
 }
 

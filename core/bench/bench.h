@@ -21,21 +21,24 @@
 
 namespace mqtk {
 
+class OutputSink;
+
 struct BenchOutput {
     bool json = false;         // one JSON document instead of the table
     ProgressHandler progress;  // live progress; empty for none (cli/ decides: a terminal)
 };
 
-// Runs the test this process (or shard) is asked for, prints the result on stdout and
+// Runs the test this process (or shard) is asked for, prints the result into `sink` and
 // returns Success or Interrupted; throws Error for usage errors (2), a client that cannot
 // connect (3, 4), and a run that measured a failure (1: messages lost at QoS >= 1,
 // connections lost, publishes refused, storm connections failed). A message run's
 // connections come from `connect` (cli/ gives make_client()); a storm's are Clients.
 ExitCode run_bench(const ConnectOptions& connection, const BenchOptions& options,
-                   const ConnectionFactory& connect, const BenchOutput& output);
+                   const ConnectionFactory& connect, OutputSink& sink, const BenchOutput& output);
 
 // `mqtk bench merge FILE...`: combines the --json results of a run's shards, prints the
 // whole, and applies the same verdict as run_bench once every shard is present.
-ExitCode run_bench_merge(const std::vector<std::string>& files, const BenchOutput& output);
+ExitCode run_bench_merge(const std::vector<std::string>& files, OutputSink& sink,
+                         const BenchOutput& output);
 
 }  // namespace mqtk

@@ -12,17 +12,20 @@
 #include <future>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "core/bench/bench.h"
 #include "core/bench/coordinator.h"
 #include "core/bench/message_run.h"
 #include "core/bench/plan.h"
 #include "core/bench/report.h"
 #include "core/bench/result.h"
 #include "core/clock.h"
+#include "core/output.h"
 #include "tests/unit/engines/fake_connection.h"
 
 using mqtk::BenchOptions;
@@ -42,12 +45,14 @@ class FakeNetwork {
     using Transit = std::function<std::vector<Message>(const Message&)>;
     Transit transit = [](const Message& m) { return std::vector<Message>{m}; };
     bool auto_acknowledge = true;
+    std::optional<mqtk::Error> connect_failure;  // every connect() throws it
 
     mqtk::ConnectionFactory factory() {
         return [this](const mqtk::ConnectOptions& options, std::string_view command,
                       mqtk::SessionBehaviour behaviour) {
             auto fake = std::make_unique<FakeConnection>();
             fake->auto_acknowledge = auto_acknowledge;
+            fake->connect_failure = connect_failure;
             fake->window = static_cast<std::size_t>(options.max_inflight);
             FakeConnection* sender = fake.get();
             fake->route = [this, sender](const Message& message) { route(*sender, message); };
@@ -269,4 +274,29 @@ TEST_CASE("bench engine: a publisher's lost connection is counted once and the r
     CHECK(r.publishers.size() == 2);
     CHECK(r.lost() == 0);  // what p0 sent before the cut arrived; nothing more was expected
     CHECK(mqtk::bench_verdict(r).code == ExitCode::Failure);
+}
+
+TEST_CASE("bench engine: run_bench prints its --json result into the sink it is given") {
+    FakeNetwork network;
+    auto options = options_for(2, 1, 100, 1);
+    mqtk::OutputSink sink;  // in memory
+    mqtk::BenchOutput output;
+    output.json = true;
+    const auto code = mqtk::run_bench({}, options, network.factory(), sink, output);
+    CHECK(code == ExitCode::Success);
+    const auto document = nlohmann::json::parse(sink.written());
+    CHECK(document["messages"]["sent"] == 200);
+    CHECK(document["messages"]["received"] == 200);
+    CHECK(document["messages"]["lost"] == 0);
+}
+
+TEST_CASE("bench engine: a subscriber that cannot connect ends the run with its error") {
+    FakeNetwork network;
+    network.connect_failure = mqtk::Error(ExitCode::Unreachable, "cannot reach fake:1883");
+    mqtk::OutputSink sink;
+    const auto result = mqtk::test::result_of(
+        [&] { return mqtk::run_bench({}, options_for(1, 1, 10, 0), network.factory(), sink, {}); });
+    CHECK(result.code == ExitCode::Unreachable);
+    CHECK(result.error == "cannot reach fake:1883");
+    CHECK(sink.written().empty());
 }
