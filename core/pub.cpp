@@ -321,11 +321,14 @@ class Publisher {
         // (A message the kept session sends again after a reconnect counts as not
         // acknowledged here, though its flow usually completes: Paho holds the DISCONNECT
         // back for it. Only a failed run names these numbers.)
-        const auto missing = counts.sent - counts.completed;
+        // A message refused as too large never entered the window: it is one more attempted
+        // and not delivered.
+        const std::size_t too_large = too_large_.empty() ? 0 : 1;
+        const auto missing = counts.sent - counts.completed + too_large;
         if (!bad_line_.empty()) throw Error(ExitCode::Usage, bad_line_);
         if (!refused.empty()) {
             throw make_error(ExitCode::Failure, "{} ({} of {} messages not delivered)", refused,
-                             missing, counts.sent);
+                             missing, counts.sent + too_large);
         }
         if (downgraded > 0) {
             // Delivered, but at most once more is not promised: mosquitto_pub calls it a

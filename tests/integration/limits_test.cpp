@@ -268,6 +268,7 @@ TEST_CASE(
         CHECK(r.exit_code == 1);
         CHECK(mqtk::test::is_one_error_line(r.err));
         CHECK(contains(r.err, "Maximum Packet Size"));
+        CHECK(contains(r.err, "(1 of 1 messages not delivered)"));  // not "0 of 0"
     }
     // Refused by mqtk, so the broker never had to throw anyone out.
     CHECK(!contains(broker.log(), "oversize packet"));

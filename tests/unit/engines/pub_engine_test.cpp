@@ -264,10 +264,10 @@ TEST_CASE("pub engine: a message over the broker's Maximum Packet Size is not se
     connection.version = mqtk::ProtocolVersion::V5;
     const RunResult result = pub(fake, message_to("t", std::string(100, 'x')), -1, connection);
     CHECK(result.code == ExitCode::Failure);
-    // (The count says nothing was sent at all.)
+    // The refused message counts as attempted and not delivered (not "0 of 0").
     CHECK(result.error ==
           "message too large: the PUBLISH of a 100-byte payload is 106 bytes, the broker "
-          "accepts packets of at most 64 bytes (its Maximum Packet Size) (0 of 0 messages not "
+          "accepts packets of at most 64 bytes (its Maximum Packet Size) (1 of 1 messages not "
           "delivered)");
     CHECK(fake.published().empty());
 }
