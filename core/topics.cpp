@@ -1,0 +1,189 @@
+// The listener behind `mqtk topics` and `sub --watch`. Messages are counted on Paho's
+// receive thread into the TopicTable under one lock; the main thread owns connecting,
+// subscribing, the end conditions and, for the watch, showing the table every 100 ms.
+#include "core/topics.h"
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+
+#include "core/clock.h"
+#include "core/interrupt.h"
+#include "core/output.h"
+#include "core/sub.h"
+#include "core/topic.h"
+
+namespace mqtk {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// What to subscribe to, what to leave out, and when to stop.
+struct Listening {
+    std::vector<SubscribeRequest> requests;
+    std::vector<std::string> filters_out;
+    std::vector<std::string> unsubscribe;
+    Properties unsubscribe_properties;
+    bool skip_retained = false;
+    std::optional<long> count;
+    std::optional<double> seconds;  // from the SUBACK
+    bool timeout_fails = false;     // sub's -W: exit 5; topics' -W: the normal end
+    unsigned rate_window_s = 0;
+};
+
+using Tick = std::function<void(const TopicTable&, std::uint64_t now_ns)>;
+
+class Listener {
+  public:
+    Listener(const ConnectOptions& connection, Listening listening,
+             const ConnectionFactory& connect, std::string_view command)
+        : listening_(std::move(listening)),
+          connection_(connect(connection, command, SessionBehaviour{.auto_reconnect = true})),
+          client_(*connection_) {
+        client_.on_message([this](const Message& message) { handle(message); });
+        client_.on_reconnected([this] { resubscribe_ = true; });
+    }
+
+    // Connects, subscribes, calls `subscribed` and then `tick` every 100 ms until an end
+    // condition. Returns Success or Interrupted; throws sub's timeout error when asked to.
+    ExitCode run(const std::function<void(const std::string& endpoint)>& subscribed,
+                 const Tick& tick) {
+        client_.connect();
+        table_.emplace(monotonic_ns(), listening_.rate_window_s);
+        client_.subscribe(listening_.requests);
+        unsubscribe();
+        if (subscribed) subscribed(client_.endpoint());
+        auto deadline = Clock::time_point::max();
+        if (listening_.seconds) {
+            deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                          std::chrono::duration<double>(*listening_.seconds));
+        }
+        const ExitCode code = wait(deadline, tick);
+        client_.disconnect();
+        return code;
+    }
+
+    // After run(): the table, and the time it was last looked at.
+    const TopicTable& table() const { return *table_; }
+
+  private:
+    ExitCode wait(Clock::time_point deadline, const Tick& tick) {
+        std::unique_lock lock(mutex_);
+        for (;;) {
+            if (tick) tick(*table_, monotonic_ns());
+            if (done_) return ExitCode::Success;
+            if (interrupted()) return ExitCode::Interrupted;
+            if (Clock::now() >= deadline) {
+                if (!listening_.timeout_fails) return ExitCode::Success;
+                throw make_error(ExitCode::Timeout, "timed out after {} s", *listening_.seconds);
+            }
+            lock.unlock();
+            if (resubscribe_.exchange(false) && client_.resubscribe(listening_.requests)) {
+                client_.unless_lost_again([&] { unsubscribe(); });
+            }
+            lock.lock();
+            changed_.wait_until(lock,
+                                std::min(deadline, Clock::now() + std::chrono::milliseconds(100)));
+        }
+    }
+
+    void unsubscribe() {
+        if (listening_.unsubscribe.empty()) return;
+        client_.unsubscribe(listening_.unsubscribe, listening_.unsubscribe_properties);
+    }
+
+    // On Paho's receive thread: must not throw and must not wait on the client.
+    void handle(const Message& message) {
+        for (const auto& filter : listening_.filters_out) {
+            if (topic_matches(filter, message.topic)) return;
+        }
+        if (listening_.skip_retained && message.retain) return;
+        std::lock_guard lock(mutex_);
+        if (done_ || !table_) return;
+        table_->record(message, monotonic_ns());
+        if (listening_.count && ++received_ >= *listening_.count) {
+            done_ = true;
+            changed_.notify_one();
+        }
+    }
+
+    Listening listening_;
+    std::unique_ptr<Connection> connection_;
+    Connection& client_;
+    std::mutex mutex_;
+    std::condition_variable changed_;
+    std::optional<TopicTable> table_;  // from the SUBSCRIBE on
+    bool done_ = false;                // -C reached
+    long received_ = 0;
+    std::atomic<bool> resubscribe_{false};
+};
+
+Listening topics_listening(const TopicsOptions& options) {
+    if (!(options.window > 0)) throw usage_error("-W must be positive");
+    if (options.qos < 0 || options.qos > 2) throw usage_error("-q must be 0, 1 or 2");
+    Listening listening;
+    std::vector<std::string> filters = options.filters;
+    if (filters.empty()) filters.push_back("#");
+    if (options.sys) filters.push_back("$SYS/#");
+    for (const auto& filter : filters) {
+        check_topic_filter(filter, "filter");
+        listening.requests.push_back({filter, options.qos, false, false, 0, {}});
+    }
+    listening.seconds = options.window;
+    return listening;
+}
+
+Listening watch_listening(const SubOptions& options) {
+    Listening listening;
+    for (const auto& filter : options.filters) {
+        listening.requests.push_back({filter, options.qos, options.no_local,
+                                      options.retain_as_published, options.retain_handling,
+                                      options.subscribe_properties});
+    }
+    listening.filters_out = options.filters_out;
+    listening.unsubscribe = options.unsubscribe;
+    listening.unsubscribe_properties = options.unsubscribe_properties;
+    listening.skip_retained = options.skip_retained;
+    listening.count = options.count;
+    listening.seconds = options.timeout;
+    listening.timeout_fails = true;
+    // Over the last 10 s, so that a topic that went quiet shows it.
+    listening.rate_window_s = 10;
+    return listening;
+}
+
+}  // namespace
+
+ExitCode run_topics(const ConnectOptions& connection, const TopicsOptions& options,
+                    const ConnectionFactory& connect, OutputSink& output) {
+    Listener listener(connection, topics_listening(options), connect, "topics");
+    const ExitCode code = listener.run({}, {});
+    // Interrupted too: what was seen so far is the answer to "what is on this broker".
+    const std::uint64_t now = monotonic_ns();
+    output.write(options.json
+                     ? inventory_json(listener.table(), now, options.decoder)
+                     : inventory_text(listener.table(), now,
+                                      {.width = options.width, .decoder = options.decoder}));
+    output.flush();
+    return code;
+}
+
+ExitCode run_watch(const ConnectOptions& connection, const SubOptions& options,
+                   const ConnectionFactory& connect, TopicsView& view) {
+    check_sub_options(connection, options);
+    Listener listener(connection, watch_listening(options), connect, "sub");
+    bool begun = false;
+    return listener.run(
+        [&](const std::string& endpoint) {
+            view.begin(endpoint);
+            begun = true;
+        },
+        [&](const TopicTable& table, std::uint64_t now) {
+            if (begun) view.show(table, now);
+        });
+}
+
+}  // namespace mqtk
