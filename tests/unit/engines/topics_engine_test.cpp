@@ -212,6 +212,8 @@ TEST_CASE("watch engine: begun once subscribed, shown the table, -C ends it as s
     options.qos = 1;
     run.start(options);
     run.subscribed();
+    // begin() follows the SUBACK's return on the engine's thread.
+    REQUIRE(run.fake.await([&] { return !run.view.endpoints().empty(); }));
     CHECK(run.view.endpoints() == std::vector<std::string>{"fake:1883"});
     run.fake.deliver("t/b", "1");
     REQUIRE(run.fake.await([&] { return run.view.topics().size() == 2; }));
