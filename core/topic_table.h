@@ -29,11 +29,13 @@ using PayloadDecoder = std::function<std::optional<std::string>(std::string_view
 struct TopicStats {
     std::string topic;
     std::uint64_t count = 0;  // every message, retained ones included
-    std::uint64_t live = 0;   // those not delivered as retained: what the rate counts
+    std::uint64_t live = 0;   // all but what the broker held when we subscribed: the rate's
     std::uint64_t bytes = 0;  // payload bytes, all messages
     unsigned qos_seen = 0;    // bit q set when a message came at QoS q
     // The broker holds a retained message: one came with the retain flag, and no empty
-    // retained payload (a removal) came after it.
+    // retained payload (a removal) came after it. Under MQTT 3.1.1 the broker clears the
+    // flag of live messages, so only what it held at the SUBSCRIBE shows; under MQTT 5 with
+    // retain-as-published (topics asks for it) later retained messages and removals do too.
     bool retained = false;
     std::string payload;  // the last one, raw
     std::uint64_t last_ns = 0;

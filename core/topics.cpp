@@ -121,7 +121,7 @@ class Listener {
     std::atomic<bool> resubscribe_{false};
 };
 
-Listening topics_listening(const TopicsOptions& options) {
+Listening topics_listening(const ConnectOptions& connection, const TopicsOptions& options) {
     if (!(options.window > 0)) throw usage_error("-W must be positive");
     if (options.qos < 0 || options.qos > 2) throw usage_error("-q must be 0, 1 or 2");
     Listening listening;
@@ -130,7 +130,10 @@ Listening topics_listening(const TopicsOptions& options) {
     if (options.sys) filters.push_back("$SYS/#");
     for (const auto& filter : filters) {
         check_topic_filter(filter, "filter");
-        listening.requests.push_back({filter, options.qos, false, false, 0, {}});
+        // MQTT 5 keeps the retain flag of live messages this way, so that a retained
+        // message published or removed while we listen shows as such.
+        const bool retain_as_published = connection.version == ProtocolVersion::V5;
+        listening.requests.push_back({filter, options.qos, false, retain_as_published, 0, {}});
     }
     listening.seconds = options.window;
     return listening;
@@ -159,7 +162,7 @@ Listening watch_listening(const SubOptions& options) {
 
 ExitCode run_topics(const ConnectOptions& connection, const TopicsOptions& options,
                     const ConnectionFactory& connect, OutputSink& output) {
-    Listener listener(connection, topics_listening(options), connect, "topics");
+    Listener listener(connection, topics_listening(connection, options), connect, "topics");
     const ExitCode code = listener.run({}, {});
     // Interrupted too: what was seen so far is the answer to "what is on this broker".
     const std::uint64_t now = monotonic_ns();

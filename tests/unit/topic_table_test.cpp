@@ -74,6 +74,12 @@ TEST_CASE("topic table: retained is held until an empty retained payload removes
     table.record(message("r", "", 0, true), kStart + 2 * kMs);
     CHECK_FALSE(table.sorted()[0]->retained);
     CHECK(table.sorted()[0]->count == 3);
+    // The held one is not traffic; retained ones after live ones (MQTT 5's
+    // retain-as-published) are.
+    CHECK(table.sorted()[0]->live == 2);
+    table.record(message("r", "again", 0, true), kStart + 3 * kMs);
+    CHECK(table.sorted()[0]->retained);
+    CHECK(table.sorted()[0]->live == 3);
 }
 
 TEST_CASE("topic table: the rate counts live messages, over the run or the last 10 s") {

@@ -261,3 +261,17 @@ TEST_CASE("watch engine: sub's checks apply (-V 5 options under 3.1.1 are usage 
     CHECK(run.finished().code == ExitCode::Usage);
     CHECK(run.fake.connects() == 0);
 }
+
+TEST_CASE("topics engine: under MQTT 5 it asks for retain-as-published, under 3.1.1 it cannot") {
+    for (const auto version : {mqtk::ProtocolVersion::V311, mqtk::ProtocolVersion::V5}) {
+        FakeConnection fake;
+        OutputSink output;
+        mqtk::ConnectOptions connection;
+        connection.version = version;
+        TopicsOptions options;
+        options.window = 0.05;
+        CHECK(mqtk::run_topics(connection, options, fake.factory(), output) == ExitCode::Success);
+        REQUIRE(fake.subscribed().size() == 1);
+        CHECK(fake.subscribed()[0].retain_as_published == (version == mqtk::ProtocolVersion::V5));
+    }
+}
