@@ -110,9 +110,9 @@ void TopicTable::record(const Message& message, std::uint64_t now_ns) {
     // A message delivered with the retain flag is what the broker holds; an empty one is a
     // removal (MQTT 3.3.1.3), so nothing is held any more.
     if (message.retain) stats.retained = !message.payload.empty();
-    // The broker sends what it holds first, once per matching subscription: that is not
-    // traffic. A retained message after live ones (MQTT 5's retain-as-published) is.
-    if (message.retain && stats.live == 0) return;
+    // What the broker holds comes first, right behind the SUBACK: that is not traffic. A
+    // retained message after it (MQTT 5's retain-as-published: a new value, a removal) is.
+    if (message.retain && stats.count == 1) return;
     ++stats.live;
     const std::uint64_t second = now_ns > started_ns_ ? (now_ns - started_ns_) / kSecond : 0;
     if (second > stats.newest_second) {

@@ -80,6 +80,11 @@ TEST_CASE("topic table: retained is held until an empty retained payload removes
     table.record(message("r", "again", 0, true), kStart + 3 * kMs);
     CHECK(table.sorted()[0]->retained);
     CHECK(table.sorted()[0]->live == 3);
+    // Held, then removed while listening: the removal is traffic.
+    table.record(message("s", "held", 0, true), kStart);
+    table.record(message("s", "", 0, true), kStart + kMs);
+    CHECK(table.sorted()[1]->live == 1);
+    CHECK_FALSE(table.sorted()[1]->retained);
 }
 
 TEST_CASE("topic table: the rate counts live messages, over the run or the last 10 s") {
