@@ -341,7 +341,7 @@ TEST_CASE("sub --watch: lines updated in place, redrawn on resize, the screen gi
     CHECK(!contains(after, "live/y"));
 }
 
-TEST_CASE("sub --watch: a broker gone shows in the title; after C-c the notice is on stderr") {
+TEST_CASE("sub --watch: a broker gone shows in the title, after C-c the notice is on stderr") {
     if (!Tmux::available()) return mqtk::test::skip_test("tmux is not installed");
     Broker broker;
     Tmux tmux(100, 10, watch_command(broker, "watch-broker-gone"));
