@@ -62,12 +62,14 @@ class Listener {
                                           std::chrono::duration<double>(*listening_.seconds));
         }
         const ExitCode code = wait(deadline, tick);
+        ended_ns_ = monotonic_ns();  // rates are over the listening, not the DISCONNECT
         client_.disconnect();
         return code;
     }
 
-    // After run(): the table, and the time it was last looked at.
+    // After run(): the table, and when the listening ended.
     const TopicTable& table() const { return *table_; }
+    std::uint64_t ended_ns() const { return ended_ns_; }
 
   private:
     ExitCode wait(Clock::time_point deadline, const Tick& tick) {
@@ -116,7 +118,8 @@ class Listener {
     std::mutex mutex_;
     std::condition_variable changed_;
     std::optional<TopicTable> table_;  // from the SUBSCRIBE on
-    bool done_ = false;                // -C reached
+    std::uint64_t ended_ns_ = 0;
+    bool done_ = false;  // -C reached
     long received_ = 0;
     std::atomic<bool> resubscribe_{false};
 };
@@ -165,7 +168,7 @@ ExitCode run_topics(const ConnectOptions& connection, const TopicsOptions& optio
     Listener listener(connection, topics_listening(connection, options), connect, "topics");
     const ExitCode code = listener.run({}, {});
     // Interrupted too: what was seen so far is the answer to "what is on this broker".
-    const std::uint64_t now = monotonic_ns();
+    const std::uint64_t now = listener.ended_ns();
     output.write(options.json
                      ? inventory_json(listener.table(), now, options.decoder)
                      : inventory_text(listener.table(), now,
