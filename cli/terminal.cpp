@@ -38,6 +38,7 @@ WatchScreen::~WatchScreen() {
     if (!begun_) return;
     divert_notices({});
     sigaction(SIGWINCH, &previous_winch_, nullptr);
+    if (previous_input_) tcsetattr(STDIN_FILENO, TCSANOW, &*previous_input_);
     write_all(kLeave);
     std::lock_guard lock(notices_mutex_);
     for (const auto& line : notices_)
@@ -57,6 +58,12 @@ void WatchScreen::begin(const std::string& endpoint) {
         if (notices_.size() == kKeptNotices) notices_.erase(notices_.begin());
         notices_.emplace_back(line);
     });
+    termios input{};
+    if (isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &input) == 0) {
+        previous_input_ = input;
+        input.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+        tcsetattr(STDIN_FILENO, TCSANOW, &input);
+    }
     begun_ = true;
     write_all(kEnter);
 }

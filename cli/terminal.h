@@ -4,9 +4,11 @@
 #pragma once
 
 #include <signal.h>
+#include <termios.h>
 
 #include <cstddef>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,10 +24,11 @@ struct TerminalSize {
 // The window's size (TIOCGWINSZ), or 80x24 when the terminal does not say.
 TerminalSize terminal_size(int fd);
 
-// The watch's view on a terminal. begin() switches to the alternate screen and hides the
-// cursor; the destructor switches back and shows the cursor, whether the run ended, was
-// interrupted or threw (main prints the error after that, on the normal screen). Notices
-// (connection lost...) show in the title line meanwhile and are printed on stderr after.
+// The watch's view on a terminal. begin() switches to the alternate screen, hides the
+// cursor and stops the terminal echoing keys typed meanwhile (they would land on the table,
+// where only changed lines are redrawn); the destructor switches back and shows the cursor, whether
+// the run ended, was interrupted or threw (main prints the error after that, on the normal screen).
+// Notices (connection lost...) show in the title line meanwhile and are printed on stderr after.
 class WatchScreen final : public TopicsView {
   public:
     // `decoder`: the --decode seam (core/topic_table.h); empty shows payloads as they are.
@@ -48,6 +51,7 @@ class WatchScreen final : public TopicsView {
     TerminalSize size_;
     std::vector<std::string> shown_;  // the lines on the screen now: only changes are drawn
     struct sigaction previous_winch_ {};
+    std::optional<termios> previous_input_;  // stdin's modes, when echo was turned off
     std::mutex notices_mutex_;
     std::vector<std::string> notices_;
 };

@@ -310,8 +310,11 @@ TEST_CASE("sub --watch: lines updated in place, redrawn on resize, the screen gi
     CHECK(!contains(tmux.screen(), "before-watch"));  // the alternate screen
     CHECK(contains(tmux.screen(), " yes "));
 
+    // Keys typed meanwhile are not echoed onto the table.
+    tmux.keys("typed-keys");
     inject(broker, {"-t", "live/y", "-m", "first-payload"});
     REQUIRE(tmux.wait_text("first-payload"));
+    CHECK(!contains(tmux.screen(), "typed-keys"));
     const int row = row_of(tmux.screen(), "live/y");
     CHECK(row > row_of(tmux.screen(), "held/a"));  // sorted by topic
     inject(broker, {"-t", "live/y", "-m", "second-payload"});
