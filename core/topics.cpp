@@ -53,15 +53,12 @@ class Listener {
                  const Tick& tick) {
         client_.connect();
         table_.emplace(monotonic_ns(), listening_.rate_window_s);
-        client_.subscribe(listening_.requests);
-        unsubscribe();
+        // Within -W, as in sub: a broker that never sends the SUBACK is a timeout (exit 5),
+        // not a hang. The listening's own -W starts once subscribed.
+        client_.subscribe(listening_.requests, seconds_from_now());
+        unsubscribe(seconds_from_now());
         if (subscribed) subscribed(client_.endpoint());
-        auto deadline = Clock::time_point::max();
-        if (listening_.seconds) {
-            deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                                          std::chrono::duration<double>(*listening_.seconds));
-        }
-        const ExitCode code = wait(deadline, tick);
+        const ExitCode code = wait(seconds_from_now(), tick);
         ended_ns_ = monotonic_ns();  // rates are over the listening, not the DISCONNECT
         client_.disconnect();
         return code;
@@ -72,6 +69,12 @@ class Listener {
     std::uint64_t ended_ns() const { return ended_ns_; }
 
   private:
+    Clock::time_point seconds_from_now() const {
+        if (!listening_.seconds) return Clock::time_point::max();
+        return Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                  std::chrono::duration<double>(*listening_.seconds));
+    }
+
     ExitCode wait(Clock::time_point deadline, const Tick& tick) {
         std::unique_lock lock(mutex_);
         for (;;) {
@@ -92,9 +95,9 @@ class Listener {
         }
     }
 
-    void unsubscribe() {
+    void unsubscribe(Clock::time_point deadline = Clock::time_point::max()) {
         if (listening_.unsubscribe.empty()) return;
-        client_.unsubscribe(listening_.unsubscribe, listening_.unsubscribe_properties);
+        client_.unsubscribe(listening_.unsubscribe, listening_.unsubscribe_properties, deadline);
     }
 
     // On Paho's receive thread: must not throw and must not wait on the client.

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "support/broker.h"
+#include "support/fake_broker.h"
 #include "support/helpers.h"
 #include "support/process.h"
 #include "support/skip.h"
@@ -204,6 +205,17 @@ TEST_CASE("topics: an interrupt prints the inventory so far and exits 130") {
     CHECK(words_of(line_of(r.out, "seen/before")).at(1) == "1");
     // The main loop looks at the flag every 100 ms; the clean DISCONNECT is quick.
     CHECK(mqtk::test::seconds_since(start) < 1.0);
+}
+
+TEST_CASE("topics: -W bounds the run: a broker that never answers the SUBSCRIBE is exit 5") {
+    mqtk::test::FakeBroker mute(
+        mqtk::test::FakeBroker::answer_after_connect(std::string(mqtk::test::kConnackAccepted)));
+    const auto start = Clock::now();
+    const ProcessResult r = mqtk::test::run_mqtk(
+        {"topics", "-h", "127.0.0.1", "-p", str(mute.port()), "-W", "1"}, {.timeout = 10s});
+    const double took = mqtk::test::seconds_since(start);
+    mqtk::test::check_error(r, 5);
+    CHECK(took < 1.0 + 1.0);  // -W, plus 1 s for start-up and a loaded machine
 }
 
 TEST_CASE("topics: a broker out of reach is exit 3 with one line, nothing on stdout") {
