@@ -73,22 +73,26 @@ std::string WatchScreen::latest_notice() {
     return notices_.empty() ? std::string() : notices_.back();
 }
 
-void WatchScreen::show(const TopicTable& table, std::uint64_t now_ns) {
+void WatchScreen::compose(const TopicTable& table, std::uint64_t now_ns) {
     if (window_resized.exchange(false)) {
         size_ = terminal_size(fd_);
         shown_.clear();
-        write_all("\x1b[2J");
+        frame_ = "\x1b[2J";
     }
     const auto lines = watch_screen(
         table, now_ns, {size_.columns, size_.lines, title_, latest_notice(), decoder_});
     // Each changed line is rewritten at its place: cursor to row i, erase it, the text.
-    std::string frame;
     for (std::size_t i = 0; i < lines.size(); ++i) {
         if (i < shown_.size() && shown_[i] == lines[i]) continue;
-        frame += "\x1b[" + std::to_string(i + 1) + ";1H\x1b[2K" + lines[i];
+        frame_ += "\x1b[" + std::to_string(i + 1) + ";1H\x1b[2K" + lines[i];
     }
     shown_ = lines;
-    if (!frame.empty()) write_all(frame);
+}
+
+void WatchScreen::draw() {
+    if (frame_.empty()) return;
+    write_all(frame_);
+    frame_.clear();
 }
 
 void WatchScreen::write_all(const std::string& bytes) const {

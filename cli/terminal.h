@@ -38,7 +38,8 @@ class WatchScreen final : public TopicsView {
     WatchScreen& operator=(const WatchScreen&) = delete;
 
     void begin(const std::string& endpoint) override;
-    void show(const TopicTable& table, std::uint64_t now_ns) override;
+    void compose(const TopicTable& table, std::uint64_t now_ns) override;
+    void draw() override;
 
   private:
     void write_all(const std::string& bytes) const;
@@ -50,6 +51,7 @@ class WatchScreen final : public TopicsView {
     std::string title_;
     TerminalSize size_;
     std::vector<std::string> shown_;  // the lines on the screen now: only changes are drawn
+    std::string frame_;               // composed, to draw
     struct sigaction previous_winch_ {};
     std::optional<termios> previous_input_;  // stdin's modes, when echo was turned off
     std::mutex notices_mutex_;

@@ -34,7 +34,12 @@ struct Listening {
     unsigned rate_window_s = 0;
 };
 
-using Tick = std::function<void(const TopicTable&, std::uint64_t now_ns)>;
+// Every 100 ms: `look` with the table locked (quick: copy what is needed), then `draw`
+// without the lock, so a slow terminal does not hold up the receive thread.
+struct Tick {
+    std::function<void(const TopicTable&, std::uint64_t now_ns)> look;
+    std::function<void()> draw;
+};
 
 class Listener {
   public:
@@ -78,7 +83,7 @@ class Listener {
     ExitCode wait(Clock::time_point deadline, const Tick& tick) {
         std::unique_lock lock(mutex_);
         for (;;) {
-            if (tick) tick(*table_, monotonic_ns());
+            if (tick.look) tick.look(*table_, monotonic_ns());
             if (done_) return ExitCode::Success;
             if (interrupted()) return ExitCode::Interrupted;
             if (Clock::now() >= deadline) {
@@ -86,6 +91,7 @@ class Listener {
                 throw make_error(ExitCode::Timeout, "timed out after {} s", *listening_.seconds);
             }
             lock.unlock();
+            if (tick.draw) tick.draw();
             if (resubscribe_.exchange(false) && client_.resubscribe(listening_.requests)) {
                 client_.unless_lost_again([&] { unsubscribe(); });
             }
@@ -185,14 +191,16 @@ ExitCode run_watch(const ConnectOptions& connection, const SubOptions& options,
     check_sub_options(connection, options);
     Listener listener(connection, watch_listening(options), connect, "sub");
     bool begun = false;
-    return listener.run(
-        [&](const std::string& endpoint) {
-            view.begin(endpoint);
-            begun = true;
-        },
-        [&](const TopicTable& table, std::uint64_t now) {
-            if (begun) view.show(table, now);
-        });
+    const auto begin = [&](const std::string& endpoint) {
+        view.begin(endpoint);
+        begun = true;
+    };
+    const auto look = [&](const TopicTable& table, std::uint64_t now) {
+        if (begun) view.compose(table, now);
+    };
+    return listener.run(begin, {look, [&] {
+                                    if (begun) view.draw();
+                                }});
 }
 
 }  // namespace mqtk

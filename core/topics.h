@@ -37,13 +37,14 @@ ExitCode run_topics(const ConnectOptions& connection, const TopicsOptions& optio
                     const ConnectionFactory& connect, OutputSink& output);
 
 // What shows the watch (cli/'s terminal screen, a recorder in the tests). begin() once
-// subscribed, before the first show(); show() on the main thread about every 100 ms, with
-// the table locked.
+// subscribed; then about every 100 ms on the main thread compose() with the table locked
+// (messages wait meanwhile: render, do not write), and draw() after it, unlocked.
 class TopicsView {
   public:
     virtual ~TopicsView() = default;
     virtual void begin(const std::string& endpoint) = 0;
-    virtual void show(const TopicTable& table, std::uint64_t now_ns) = 0;
+    virtual void compose(const TopicTable& table, std::uint64_t now_ns) = 0;
+    virtual void draw() = 0;
 };
 
 // `sub --watch`: sub's subscription flags (-t, -T, -U, -q, -R, -C, -W, the MQTT 5 options)

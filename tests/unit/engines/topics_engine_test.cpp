@@ -62,7 +62,8 @@ class RecordingView : public mqtk::TopicsView {
         std::lock_guard lock(mutex_);
         endpoints_.push_back(endpoint);
     }
-    void show(const mqtk::TopicTable& table, std::uint64_t) override {
+    void draw() override {}
+    void compose(const mqtk::TopicTable& table, std::uint64_t) override {
         std::lock_guard lock(mutex_);
         ++shows_;
         topics_.clear();
