@@ -29,8 +29,10 @@ struct Listening {
     Properties unsubscribe_properties;
     bool skip_retained = false;
     std::optional<long> count;
-    std::optional<double> seconds;  // from the SUBACK
-    bool timeout_fails = false;     // sub's -W: exit 5; topics' -W: the normal end
+    std::optional<double> seconds;
+    // topics' -W: the listening's length, from the SUBACK, and its normal end. sub's -W:
+    // from the CONNACK, SUBSCRIBE included, and exit 5.
+    bool timeout_fails = false;
     unsigned rate_window_s = 0;
 };
 
@@ -59,11 +61,13 @@ class Listener {
         client_.connect();
         table_.emplace(monotonic_ns(), listening_.rate_window_s);
         // Within -W, as in sub: a broker that never sends the SUBACK is a timeout (exit 5),
-        // not a hang. The listening's own -W starts once subscribed.
-        client_.subscribe(listening_.requests, seconds_from_now());
-        unsubscribe(seconds_from_now());
+        // not a hang.
+        auto deadline = seconds_from_now();
+        client_.subscribe(listening_.requests, deadline);
+        unsubscribe(deadline);
         if (subscribed) subscribed(client_.endpoint());
-        const ExitCode code = wait(seconds_from_now(), tick);
+        if (!listening_.timeout_fails) deadline = seconds_from_now();
+        const ExitCode code = wait(deadline, tick);
         ended_ns_ = monotonic_ns();  // rates are over the listening, not the DISCONNECT
         client_.disconnect();
         return code;
