@@ -287,9 +287,10 @@ class Tmux {
 
 // The shell command of the session: a line before, the watch, its exit code after; then it
 // stays, so the screen can be read after the watch ended.
-std::string watch_command(const Broker& broker, const std::string& id) {
+std::string watch_command(const Broker& broker, const std::string& id,
+                          const std::string& more = "") {
     return "printf 'before-watch\\n'; '" + mqtk::test::mqtk_binary() + "' sub --watch -h " +
-           broker.host() + " -p " + str(broker.port()) + " -t '#' -i " + id +
+           broker.host() + " -p " + str(broker.port()) + " -t '#' -i " + id + more +
            "; echo \"rc=$?\"; sleep 60";
 }
 
@@ -376,6 +377,21 @@ TEST_CASE("sub --watch: a broker gone shows in the title, after C-c the notice i
     CHECK(!contains(after, "mqtk sub --watch"));
     CHECK(contains(after, "mqtk: "));
     CHECK(contains(after, "reconnecting"));
+}
+
+TEST_CASE("sub --watch: -W ends it with exit 5, the error printed after the screen is back") {
+    if (!Tmux::available()) return mqtk::test::skip_test("tmux is not installed");
+    Broker broker;
+    Tmux tmux(100, 10, watch_command(broker, "watch-timeout", " -W 1"));
+    REQUIRE(tmux.wait_text("mqtk sub --watch"));
+    REQUIRE(tmux.wait_text("rc=5"));
+    const std::string after = tmux.screen();
+    INFO(after);
+    const auto lines = lines_of(after);
+    REQUIRE(lines.size() >= 3);
+    CHECK(lines[0] == "before-watch");
+    CHECK(lines[1] == "mqtk: timed out after 1 s");
+    CHECK(lines[2] == "rc=5");
 }
 
 TEST_CASE("sub --watch: on a pipe, and with flags that print, it is a usage error") {
