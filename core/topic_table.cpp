@@ -16,17 +16,71 @@ namespace {
 constexpr std::uint64_t kSecond = 1'000'000'000;
 constexpr std::size_t kBuckets = std::tuple_size_v<decltype(TopicStats::per_second)>;
 
-bool starts_code_point(char c) {
-    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+// The code point that starts at text[i] (printable() output: valid UTF-8), and its length.
+std::pair<char32_t, std::size_t> code_point_at(std::string_view text, std::size_t i) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    std::size_t length = 1;
+    char32_t point = byte;
+    if (byte >= 0xF0) {
+        length = 4;
+        point = byte & 0x07u;
+    } else if (byte >= 0xE0) {
+        length = 3;
+        point = byte & 0x0Fu;
+    } else if (byte >= 0xC0) {
+        length = 2;
+        point = byte & 0x1Fu;
+    }
+    for (std::size_t k = 1; k < length && i + k < text.size(); ++k)
+        point = (point << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3Fu);
+    return {point, length};
 }
 
-std::size_t code_points(std::string_view text) {
-    return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), starts_code_point));
+// Terminal cells a code point takes: 2 for East Asian wide and fullwidth forms and the
+// emoji blocks, 0 for combining marks, else 1. The main blocks of Unicode's
+// EastAsianWidth.txt, without a locale (wcwidth() needs one): a row that is wider than
+// counted wraps, and on the bottom line that scrolls the watch's whole screen.
+std::size_t cells_of(char32_t point) {
+    struct Range {
+        char32_t first, last;
+    };
+    static constexpr Range kCombining[] = {{0x0300, 0x036F}, {0x1AB0, 0x1AFF}, {0x1DC0, 0x1DFF},
+                                           {0x200B, 0x200F}, {0x20D0, 0x20FF}, {0xFE00, 0xFE0F},
+                                           {0xFE20, 0xFE2F}};
+    static constexpr Range kWide[] = {
+        {0x1100, 0x115F},   {0x231A, 0x231B},   {0x2329, 0x232A},   {0x23E9, 0x23EC},
+        {0x25FD, 0x25FE},   {0x2614, 0x2615},   {0x2648, 0x2653},   {0x26AA, 0x26AB},
+        {0x2705, 0x2705},   {0x270A, 0x270B},   {0x274C, 0x274C},   {0x2753, 0x2757},
+        {0x2795, 0x2797},   {0x2B1B, 0x2B1C},   {0x2E80, 0x303E},   {0x3041, 0x33FF},
+        {0x3400, 0x4DBF},   {0x4E00, 0x9FFF},   {0xA000, 0xA4CF},   {0xA960, 0xA97F},
+        {0xAC00, 0xD7A3},   {0xF900, 0xFAFF},   {0xFE10, 0xFE19},   {0xFE30, 0xFE6F},
+        {0xFF00, 0xFF60},   {0xFFE0, 0xFFE6},   {0x16FE0, 0x18AFF}, {0x1B000, 0x1B2FF},
+        {0x1F004, 0x1F004}, {0x1F0CF, 0x1F0CF}, {0x1F18E, 0x1F18E}, {0x1F191, 0x1F19A},
+        {0x1F200, 0x1F2FF}, {0x1F300, 0x1F64F}, {0x1F680, 0x1F6FF}, {0x1F7E0, 0x1F7EB},
+        {0x1F90C, 0x1F9FF}, {0x1FA70, 0x1FAFF}, {0x20000, 0x3FFFD}};
+    const auto in = [point](const auto& ranges) {
+        return std::any_of(std::begin(ranges), std::end(ranges),
+                           [point](const Range& r) { return point >= r.first && point <= r.last; });
+    };
+    if (point < 0x300) return 1;
+    if (in(kCombining)) return 0;
+    return in(kWide) ? 2 : 1;
 }
 
-// `text` padded with spaces to `width` code points (left-aligned), or as it is when longer.
+// Terminal cells `text` (printable() output) takes.
+std::size_t display_width(std::string_view text) {
+    std::size_t cells = 0;
+    for (std::size_t i = 0; i < text.size();) {
+        const auto [point, length] = code_point_at(text, i);
+        cells += cells_of(point);
+        i += length;
+    }
+    return cells;
+}
+
+// `text` padded with spaces to `width` cells (left-aligned), or as it is when longer.
 std::string pad(std::string text, std::size_t width) {
-    const std::size_t length = code_points(text);
+    const std::size_t length = display_width(text);
     if (length < width) text.append(width - length, ' ');
     return text;
 }
@@ -211,12 +265,17 @@ std::string printable(std::string_view text) {
 }
 
 std::string clip(std::string_view text, std::size_t columns) {
-    if (columns == 0 || code_points(text) <= columns) return std::string(text);
+    if (columns == 0 || display_width(text) <= columns) return std::string(text);
+    // Whole characters while they fit in columns - 1 cells, then the ellipsis (one cell).
     std::string out;
-    std::size_t kept = 0;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        if (starts_code_point(text[i]) && ++kept == columns) break;
-        out += text[i];
+    std::size_t used = 0;
+    for (std::size_t i = 0; i < text.size();) {
+        const auto [point, length] = code_point_at(text, i);
+        const std::size_t cells = cells_of(point);
+        if (used + cells > columns - 1) break;
+        out.append(text.substr(i, length));
+        used += cells;
+        i += length;
     }
     return out + "…";
 }
@@ -249,7 +308,7 @@ std::string inventory_text(const TopicTable& table, std::uint64_t now_ns,
         const std::array<const std::string*, 6> cells = {&line.topic, &line.count, &line.rate,
                                                          &line.bytes, &line.qos,   &line.retained};
         for (std::size_t i = 0; i < cells.size(); ++i)
-            width[i] = std::max(width[i], code_points(*cells[i]));
+            width[i] = std::max(width[i], display_width(*cells[i]));
     }
     std::string out;
     for (const auto& line : lines) {
@@ -308,7 +367,7 @@ std::vector<std::string> watch_screen(const TopicTable& table, std::uint64_t now
     // The topic column as wide as the longest topic shown, but at most half the screen.
     std::size_t topic_width = 5;
     for (const auto* stats : screen.rows)
-        topic_width = std::max(topic_width, code_points(printable(stats->topic)));
+        topic_width = std::max(topic_width, display_width(printable(stats->topic)));
     topic_width = std::min(topic_width, std::max<std::size_t>(layout.columns / 2, 5));
     const auto row = [&](const std::string& topic, const std::string& count,
                          const std::string& rate, const std::string& retained,
@@ -316,7 +375,7 @@ std::vector<std::string> watch_screen(const TopicTable& table, std::uint64_t now
         std::string line =
             fmt::format("{}  {:>7}  {:>7}  {:<3}  {:>6}  ",
                         pad(clip(topic, topic_width), topic_width), count, rate, retained, age);
-        const std::size_t used = code_points(line);
+        const std::size_t used = display_width(line);
         if (used < layout.columns) line += clip(payload, layout.columns - used);
         return clip(line, layout.columns);
     };

@@ -83,8 +83,8 @@ class TopicTable {
 // `text` with everything a terminal would act on escaped: \n \r \t \\ as such, other
 // control bytes and bytes that are not valid UTF-8 as \xNN. One line, safe to print.
 std::string printable(std::string_view text);
-// The first `columns` characters (code points) of printable `text`, the last one replaced
-// by "…" when it was cut. columns 0: all of it.
+// Printable `text` cut to `columns` terminal cells (a wide character such as 日 takes two),
+// its last cell an "…" when it was cut. columns 0: all of it.
 std::string clip(std::string_view text, std::size_t columns);
 // "0.4s", "12s", "3m05s", "2h01m", "4d02h".
 std::string age_text(std::uint64_t age_ns);

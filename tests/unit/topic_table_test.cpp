@@ -165,6 +165,27 @@ TEST_CASE("topic table: clip cuts at a number of characters with an ellipsis") {
     CHECK(mqtk::clip("hello", 4) == "hel…");
     CHECK(mqtk::clip("\xc3\xa9\xc3\xa9\xc3\xa9", 2) == "\xc3\xa9…");
     CHECK(mqtk::clip("ab", 1) == "…");
+    // Wide characters take two cells, combining marks none: cut by what a terminal shows.
+    CHECK(mqtk::clip("日本語テキスト", 5) == "日本…");
+    CHECK(mqtk::clip("日本語テキスト", 6) == "日本…");
+    CHECK(mqtk::clip("日本語", 6) == "日本語");
+    CHECK(mqtk::clip("e\u0301e\u0301e\u0301", 3) == "e\u0301e\u0301e\u0301");
+    CHECK(mqtk::clip("a😀b", 3) == "a…");
+    CHECK(mqtk::clip("a😀b", 4) == "a😀b");
+}
+
+TEST_CASE("topic table: the watch's columns stay aligned with wide characters in topics") {
+    TopicTable table(kStart, 10);
+    table.record(message("温度/台所", "21.5"), kStart);
+    table.record(message("t/hall", "20"), kStart);
+    mqtk::WatchLayout layout;
+    layout.columns = 60;
+    layout.lines = 4;
+    const auto lines = mqtk::watch_screen(table, kStart + kS, layout);
+    REQUIRE(lines.size() == 4);
+    // Both rows have their COUNT column in the same cells: "温度/台所" is 9 cells wide.
+    CHECK(lines[2] == "t/hall           1      1.0         1.0s  20");
+    CHECK(lines[3] == "温度/台所        1      1.0         1.0s  21.5");
 }
 
 TEST_CASE("topic table: ages") {
