@@ -18,6 +18,7 @@
 #include "cli/pub.h"
 #include "cli/req.h"
 #include "cli/sub.h"
+#include "cli/topics.h"
 #include "core/connection/client.h"
 #include "core/error.h"
 #include "core/interrupt.h"
@@ -28,8 +29,8 @@ namespace {
 using mqtk::ExitCode;
 
 // The words argv[1] may be to name one command (an alias too): see run().
-constexpr std::array<std::string_view, 7> kCommandWords = {"pub", "sub", "echo", "bench",
-                                                           "req", "rr",  "check"};
+constexpr std::array<std::string_view, 8> kCommandWords = {"pub", "sub", "echo",  "bench",
+                                                           "req", "rr",  "check", "topics"};
 
 // An Error without a message (an interrupt) ends the run without a word. The message is
 // one line whatever it quotes: a control character in a user's argument (a newline in a
@@ -64,15 +65,17 @@ int usage_exit(const CLI::App& app, const CLI::ParseError& error) {
     // "mqtk publish" or "mqtk --bogus": CLI11 only says a subcommand is required; name the
     // word it could not place, which is the actual mistake.
     if (app.get_subcommands().empty() && !app.remaining().empty()) {
-        message = fmt::format("unknown command '{}': use pub, sub, echo, bench, req or check",
-                              app.remaining().front());
+        message =
+            fmt::format("unknown command '{}': use pub, sub, echo, bench, req, check or topics",
+                        app.remaining().front());
     }
     std::fprintf(stderr, "mqtk: %s (see mqtk --help)\n", message.c_str());
     return static_cast<int>(ExitCode::Usage);
 }
 
 int run(int argc, char** argv) {
-    CLI::App app{"mqtk: a command-line MQTT toolkit (pub, sub, echo, bench, req, check)", "mqtk"};
+    CLI::App app{"mqtk: a command-line MQTT toolkit (pub, sub, echo, bench, req, check, topics)",
+                 "mqtk"};
     app.set_help_flag("--help", "Print this help and exit");  // -h is the host, as mosquitto
     app.set_version_flag("--version",
                          std::string("mqtk " MQTK_VERSION " (") + mqtk::library_versions() + ")");
@@ -96,6 +99,7 @@ int run(int argc, char** argv) {
     mqtk::cli::BenchFlags bench_flags;
     mqtk::cli::ReqFlags req_flags;
     mqtk::cli::CheckFlags check_flags;
+    mqtk::cli::TopicsFlags topics_flags;
     CLI::App* pub = wanted("pub") ? mqtk::cli::setup_pub(app, connection, pub_flags) : nullptr;
     CLI::App* sub = wanted("sub") ? mqtk::cli::setup_sub(app, connection, sub_flags) : nullptr;
     CLI::App* echo = wanted("echo") ? mqtk::cli::setup_echo(app, connection, echo_flags) : nullptr;
@@ -105,6 +109,8 @@ int run(int argc, char** argv) {
         wanted("req", "rr") ? mqtk::cli::setup_req(app, connection, req_flags) : nullptr;
     CLI::App* check =
         wanted("check") ? mqtk::cli::setup_check(app, connection, check_flags) : nullptr;
+    CLI::App* topics =
+        wanted("topics") ? mqtk::cli::setup_topics(app, connection, topics_flags) : nullptr;
     const auto chosen = [](const CLI::App* command) { return command && command->parsed(); };
 
     try {
@@ -125,6 +131,7 @@ int run(int argc, char** argv) {
         if (chosen(bench)) return mqtk::cli::run_bench(connection, bench_flags);
         if (chosen(req)) return mqtk::cli::run_req(connection, req_flags);
         if (chosen(check)) return mqtk::cli::run_check(connection, check_flags);
+        if (chosen(topics)) return mqtk::cli::run_topics(connection, topics_flags);
         return static_cast<int>(ExitCode::Usage);
     } catch (const mqtk::Error& error) {
         print_error(error.what(), connection.quiet);

@@ -5,9 +5,11 @@
 
 #include <cstdlib>
 
+#include "cli/terminal.h"
 #include "cli/validators.h"
 #include "core/connection/client.h"
 #include "core/output.h"
+#include "core/topics.h"
 
 namespace mqtk::cli {
 
@@ -61,9 +63,43 @@ CLI::App* setup_sub(CLI::App& app, ConnectionFlags& connection, SubFlags& flags)
         ->check(CLI::Range(0, 2));
     sub->add_option("--expect", o.expect, "Exit 0 at the first payload matching REGEX");
     sub->add_option("--ready-file", o.ready_file, "Create PATH once subscribed");
+    sub->add_flag("-w,--watch", flags.watch,
+                  "One line per topic, updated in place (a terminal only; see mqtk topics)");
     add_output_flags(*sub, o.output);
     return sub;
 }
+
+namespace {
+
+// The flags that print messages or act on each one have no place in the watch's table.
+void check_watch_flags(const SubOptions& o) {
+    const std::pair<bool, const char*> refused[] = {
+        {o.output.format.has_value(), "-F"},
+        {o.output.json, "--json"},
+        {o.output.pretty, "--pretty"},
+        {o.expect.has_value(), "--expect"},
+        {o.retained_only, "--retained-only"},
+        {o.remove_retained, "--remove-retained"},
+        {o.exit_after_subscribe, "-E"},
+        {!o.ready_file.empty(), "--ready-file"},
+        {o.random_filter < 100, "--random-filter"},
+    };
+    for (const auto& [given, flag] : refused) {
+        if (given) throw usage_error("--watch cannot be used with {}", flag);
+    }
+    // Checked before connecting: a pipe or a file gets no screen to draw on.
+    if (!isatty(STDOUT_FILENO)) {
+        throw usage_error("--watch needs a terminal on stdout; on a pipe use 'mqtk topics'");
+    }
+}
+
+int run_watch(ResolvedConnection resolved, SubOptions& o) {
+    check_watch_flags(o);
+    WatchScreen screen(STDOUT_FILENO);
+    return static_cast<int>(mqtk::run_watch(resolved.options, o, make_client, screen));
+}
+
+}  // namespace
 
 int run_sub(const ConnectionFlags& connection, SubFlags& flags) {
     auto resolved = resolve_connection(connection);
@@ -78,6 +114,7 @@ int run_sub(const ConnectionFlags& connection, SubFlags& flags) {
     o.subscribe_properties = resolved.properties.subscribe;
     o.unsubscribe_properties = resolved.properties.unsubscribe;
     o.output.color = want_colour();
+    if (flags.watch) return run_watch(std::move(resolved), o);
     OutputSink output(STDOUT_FILENO);
     return static_cast<int>(mqtk::run_sub(resolved.options, o, make_client, output));
 }

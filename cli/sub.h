@@ -10,6 +10,7 @@ namespace mqtk::cli {
 
 struct SubFlags {
     SubOptions options;
+    bool watch = false;  // -w: the table of topics on the terminal (cli/terminal.h)
 };
 
 CLI::App* setup_sub(CLI::App& app, ConnectionFlags& connection, SubFlags& flags);

@@ -7,7 +7,7 @@
 # cases of _mqtk).
 
 # The commands of `mqtk`, and those of `mqtk bench`.
-_mqtk_commands='pub sub echo bench req check'
+_mqtk_commands='pub sub echo bench req check topics'
 _mqtk_bench_commands='merge'
 
 # The options of one command ("pub", "bench merge", ...), short and long.
@@ -32,7 +32,7 @@ _mqtk_options()
             echo "$common $output -t --topic -T --filter-out -U --unsubscribe -q --qos
                 -C --count -W --timeout --random-filter -R --no-retained --retained-only
                 --remove-retained -E --exit-after-subscribe --no-local
-                --retain-as-published --retain-handling --expect --ready-file"
+                --retain-as-published --retain-handling --expect --ready-file -w --watch"
             ;;
         echo)
             echo "$common $output -t --topic -m --message -n --no-message --delay
@@ -53,6 +53,9 @@ _mqtk_options()
             ;;
         check)
             echo "$common -t --topic -W --timeout --require --deep --json"
+            ;;
+        topics)
+            echo "$common -t --topic -W --timeout --sys --json"
             ;;
     esac
 }

@@ -100,7 +100,7 @@ function __mqtk_profiles
     string replace -rf '^\s*\[([^].]+)\]\s*$' '$1' <$file
 end
 
-set -l __mqtk_commands pub sub echo bench req rr check
+set -l __mqtk_commands pub sub echo bench req rr check topics
 set -l every "__mqtk_using $__mqtk_commands"
 set -l output "__mqtk_using sub echo req rr"
 
@@ -113,6 +113,7 @@ complete -c mqtk -n 'not __mqtk_command' -a echo -d "Republish what arrives: the
 complete -c mqtk -n 'not __mqtk_command' -a bench -d 'Load generator: throughput, latency, storms'
 complete -c mqtk -n 'not __mqtk_command' -a req -d 'Request/response: publish, print the matching reply'
 complete -c mqtk -n 'not __mqtk_command' -a check -d 'Prove a broker works, by the exit code'
+complete -c mqtk -n 'not __mqtk_command' -a topics -d 'List the topics a broker carries'
 complete -c mqtk -n 'not __mqtk_command' -l help -d 'Print help and exit'
 complete -c mqtk -n 'not __mqtk_command' -l version -d 'Print the versions and exit'
 
@@ -198,6 +199,7 @@ complete -c mqtk -n $sub -l retain-as-published -d 'MQTT 5: keep the retain flag
 complete -c mqtk -n $sub -l retain-handling -x -a '0 1 2' -d 'MQTT 5: 0 always, 1 new, 2 never'
 complete -c mqtk -n $sub -l expect -x -d 'Exit 0 at the first payload matching REGEX'
 complete -c mqtk -n $sub -l ready-file -r -d 'Create PATH once subscribed'
+complete -c mqtk -n $sub -s w -l watch -d 'One line per topic, updated in place'
 
 # echo
 set -l echo '__mqtk_using echo'
@@ -262,3 +264,10 @@ complete -c mqtk -n $check -s W -l timeout -x -d 'Exit 5 after SECONDS in all'
 complete -c mqtk -n $check -l require -x -a 'qos2 retain wildcard shared will session v5 all' -d 'Also require these checks'
 complete -c mqtk -n $check -l deep -d 'Also measure the longest topic, payload and client id'
 complete -c mqtk -n $check -l json -d 'One JSON document instead of the table'
+
+# topics
+set -l topics '__mqtk_using topics'
+complete -c mqtk -n $topics -s t -l topic -x -d 'Filter to listen to (default #)'
+complete -c mqtk -n $topics -s W -l timeout -x -d 'Listen for SECONDS (default 3)'
+complete -c mqtk -n $topics -l sys -d 'Also list $SYS/#'
+complete -c mqtk -n $topics -l json -d 'One JSON object per topic'

@@ -41,7 +41,9 @@ void check_ready_file_directory(const std::string& path) {
     }
 }
 
-void check_options(const ConnectOptions& connection, const SubOptions& options) {
+}  // namespace
+
+void check_sub_options(const ConnectOptions& connection, const SubOptions& options) {
     if (options.filters.empty()) throw usage_error("a filter is needed: -t FILTER");
     for (const auto& filter : options.filters)
         check_topic_filter(filter, "filter");
@@ -69,6 +71,8 @@ void check_options(const ConnectOptions& connection, const SubOptions& options) 
     }
     if (!options.ready_file.empty()) check_ready_file_directory(options.ready_file);
 }
+
+namespace {
 
 std::regex compile_expectation(const std::optional<std::string>& expect) {
     if (!expect) return {};
@@ -278,7 +282,7 @@ class Subscriber {
 
 ExitCode run_sub(const ConnectOptions& connection, const SubOptions& options,
                  const ConnectionFactory& connect, OutputSink& output) {
-    check_options(connection, options);
+    check_sub_options(connection, options);
     Subscriber subscriber(connection, options, connect, output);
     return subscriber.run();
 }

@@ -37,6 +37,10 @@ struct SubOptions {
 
 class OutputSink;
 
+// The checks run_sub() makes before connecting (filters, combinations, -V 5 options): throws
+// Error(Usage). run_watch() (core/topics.h) makes them too.
+void check_sub_options(const ConnectOptions& connection, const SubOptions& options);
+
 // Connects through `connect` and prints into `output` (cli/ gives make_client() and a sink
 // on stdout).
 ExitCode run_sub(const ConnectOptions& connection, const SubOptions& options,
