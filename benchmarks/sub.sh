@@ -73,8 +73,8 @@ FLOOD_PIDS=()
 flood_start() { # QOS SIZE
     local qos=$1 size=$2 f
     FLOOD_PIDS=()
-    # mosquitto_pub -l 2.0.11 skips lines holding a NUL byte (9 of 100 CBOR lines were
-    # sent): the CBOR backlog is published by mqtk pub -l, which sends every line.
+    # mosquitto_pub -l 2.0.11 stops early on these binary lines (it sent 9, then 20, of 100
+    # CBOR lines, the last one cut short): the CBOR backlog is published by mqtk pub -l.
     local publisher=mosquitto_pub
     [[ $size == cbor* ]] && publisher="$MQTK pub"
     if [[ $qos == 0 ]]; then
