@@ -17,11 +17,16 @@
 #           backlog drained at the speed of the broker and the subscriber.
 #   format: the cost of output formatting on the drain: mqtk plain vs -F '%t %p' vs --json
 #           (and mosquitto_sub -F '%t %p' for reference), 16 B and 1 KiB, QoS 0.
+#   decode: the cost of --decode cbor on the QoS 0 drain of 16 B CBOR payloads (maps
+#           {"t": <double>, "n": <int>}, none holding a line feed, made by python3's cbor2):
+#           mqtk plain (prints the raw bytes) vs mqtk --decode cbor (prints JSON); issue 19's
+#           target is CPU <= 1.5x plain.
 #   idle:   peak RSS of a subscribed, idle subscriber. Under load: peak RSS in the drain.
 #
 # Usage: MQTK=/path/to/mqtk benchmarks/sub.sh        (default MQTK: build/mqtk in the repo)
 # Knobs: RUNS (3), N (200000), SIZES ("16 1024"), QOSES ("0 1"), TRIAL_TIMEOUT (120 s),
-#        SKIP_LIVE=1, SKIP_DRAIN=1, SKIP_FORMAT=1, BENCH_KEEP_RESULTS=FILE.
+#        SKIP_LIVE=1, SKIP_DRAIN=1, SKIP_FORMAT=1, SKIP_DECODE=1, SKIP_IDLE=1,
+#        BENCH_KEEP_RESULTS=FILE.
 # Raw rows: benchmarks/results/sub-COMMIT.tsv (see lib.sh).
 # Each trial gets a fresh mosquitto; tools are interleaved run by run; ratios are taken
 # within a run, then the median is reported. CPU is the subscriber's user+sys time.
@@ -50,6 +55,7 @@ subscriber_cmd() {
         mqtk) echo "$MQTK sub $common" ;;
         mqtk-F) echo "$MQTK sub $common -F %t\\x20%p" ;;
         mqtk-json) echo "$MQTK sub $common --json" ;;
+        mqtk-decode) echo "$MQTK sub $common --decode cbor" ;;
         mosquitto_sub) echo "mosquitto_sub $common" ;;
         mosquitto_sub-F) echo "mosquitto_sub $common -F %t\\x20%p" ;;
     esac
@@ -67,8 +73,12 @@ FLOOD_PIDS=()
 flood_start() { # QOS SIZE
     local qos=$1 size=$2 f
     FLOOD_PIDS=()
+    # mosquitto_pub -l 2.0.11 stops early on these binary lines (it sent 9, then 20, of 100
+    # CBOR lines, the last one cut short): the CBOR backlog is published by mqtk pub -l.
+    local publisher=mosquitto_pub
+    [[ $size == cbor* ]] && publisher="$MQTK pub"
     if [[ $qos == 0 ]]; then
-        mosquitto_pub -h 127.0.0.1 -p "$BROKER_PORT" -t bench/data -q 0 -l <"$BENCH_TMP/lines.$size" >/dev/null 2>&1 &
+        $publisher -h 127.0.0.1 -p "$BROKER_PORT" -t bench/data -q 0 -l <"$BENCH_TMP/lines.$size" >/dev/null 2>&1 &
         FLOOD_PIDS+=($!)
     else
         for f in "$BENCH_TMP/lines.$size".part.*; do
@@ -210,11 +220,27 @@ prepare_payloads() {
         bench_payload_file "$BENCH_TMP/lines.$size" "$N" "$size"
         (cd "$BENCH_TMP" && split -n l/4 -d "lines.$size" "lines.$size.part.")
     done
+    [[ -n ${SKIP_DECODE:-} ]] || cbor_payload_file "$BENCH_TMP/lines.cbor16" "$N"
+}
+
+# N lines of 16 B CBOR, a2 61 74 fb <double> 61 6e 18 <n>, none with a line feed.
+cbor_payload_file() { # FILE N
+    /usr/bin/python3 - "$1" "$2" <<'PY' || bench_die "python3 with cbor2 is needed (apt-get install python3-cbor2)"
+import random, sys, cbor2
+path, n = sys.argv[1], int(sys.argv[2])
+with open(path, "wb") as out:
+    written = 0
+    while written < n:
+        line = cbor2.dumps({"t": random.uniform(-40, 60), "n": random.randrange(24, 256)})
+        if len(line) == 16 and b"\n" not in line:
+            out.write(line + b"\n")
+            written += 1
+PY
 }
 
 # ---------------------------------------------------------------------------------------
 prepare_payloads
-idle_rss
+[[ -n ${SKIP_IDLE:-} ]] || idle_rss
 
 if [[ -z ${SKIP_LIVE:-} ]]; then
     echo
@@ -248,6 +274,14 @@ if [[ -z ${SKIP_FORMAT:-} ]]; then
         for ((run = 1; run <= RUNS; run++)); do
             for variant in "${FORMAT_VARIANTS[@]}"; do drain_trial format "$variant" 0 "$size" "$run"; done
         done
+    done
+fi
+
+if [[ -z ${SKIP_DECODE:-} ]]; then
+    echo
+    echo "== decode: --decode cbor on the QoS 0 drain of 16 B CBOR payloads; $RUNS interleaved runs =="
+    for ((run = 1; run <= RUNS; run++)); do
+        for variant in mqtk mqtk-decode; do drain_trial decode "$variant" 0 cbor16 "$run"; done
     done
 fi
 
@@ -332,5 +366,29 @@ if [[ -z ${SKIP_FORMAT:-} ]]; then
             "$fv" "$(bench_ratios format "$case" mqtk-F mqtk cpu_per_100k)" \
             "$jv" "$(bench_ratios format "$case" mqtk-json mqtk cpu_per_100k)"
     done
+fi
+if [[ -z ${SKIP_DECODE:-} ]]; then
+    echo
+    echo "(decode, QoS 0 drain of 16 B CBOR; cost = relative to mqtk's plain output of the same bytes)"
+    case="cbor16B-qos0"
+    {
+        printf 'case\tvariant\tmsgs/s\tseconds\tCPU s/100k\tpeak RSS MiB\tCPU vs plain\twall vs plain\n'
+        for variant in mqtk mqtk-decode; do
+            c=- w=-
+            if [[ $variant != mqtk ]]; then
+                c=$(bench_ratios decode "$case" "$variant" mqtk cpu_per_100k)
+                w=$(bench_ratios decode "$case" "$variant" mqtk seconds)
+            fi
+            printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$case" "$variant" \
+                "$(bench_fmt "$(bench_median decode "$case" "$variant" msgs_per_s)" 0)" \
+                "$(bench_fmt "$(bench_median decode "$case" "$variant" seconds)" 2)" \
+                "$(bench_fmt "$(bench_median decode "$case" "$variant" cpu_per_100k)" 3)" \
+                "$(mib "$(bench_median decode "$case" "$variant" rss_kb)")" "$c" "$w"
+        done
+    } | bench_table
+    dv=$(bench_verdict2 "$(bench_ratio_median decode "$case" mqtk-decode mqtk cpu_per_100k)" \
+        "$(bench_ratio_of_medians decode "$case" mqtk-decode mqtk cpu_per_100k)" le 1.5)
+    printf 'target decode %-12s --decode cbor CPU <= 1.5x plain: %s (%s)\n' "$case:" \
+        "$dv" "$(bench_ratios decode "$case" mqtk-decode mqtk cpu_per_100k)"
 fi
 echo "load at end: $(bench_load)"

@@ -37,6 +37,11 @@ CLI::App* setup_pub(CLI::App& app, ConnectionFlags& connection, PubFlags& flags)
         ->check(CLI::Range(1, 65535));
     pub->add_option("-W,--timeout", flags.timeout, "Give up after SECONDS (exit 5)")
         ->check(positive_seconds());
+    pub->add_option("--encode", o.encode.name,
+                    "Read the message as JSON and publish its CODEC encoding (json, cbor, "
+                    "msgpack, hex, base64, ...)");
+    pub->add_option("--proto-path", o.encode.proto_paths,
+                    "Directory of .proto imports for --encode protobuf: (repeatable)");
     return pub;
 }
 

@@ -26,6 +26,15 @@ void add_output_flags(CLI::App& command, OutputOptions& output) {
         .add_flag("--json", output.json, "One JSON object per message (replayable by pub --jsonl)")
         ->group(group)
         ->excludes("--format");
+    command
+        .add_option("--decode", output.decode.name,
+                    "Print each payload decoded by CODEC as JSON (json, cbor, msgpack, hex, "
+                    "base64, ...)")
+        ->group(group);
+    command
+        .add_option("--proto-path", output.decode.proto_paths,
+                    "Directory of .proto imports for --decode protobuf: (repeatable)")
+        ->group(group);
 }
 
 bool want_colour() {

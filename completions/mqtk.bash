@@ -21,12 +21,12 @@ _mqtk_options()
         --cafile --capath --cert --key --key-password --key-password-file --insecure
         --tls-version --ciphers --psk --psk-identity --tls-alpn --tls-keylog
         --tls-use-os-certs -D --property --connect-timeout -d --debug --quiet --nodelay'
-    local output='-v --verbose -N -F --format --pretty --json'
+    local output='-v --verbose -N -F --format --pretty --json --decode --proto-path'
     case $1 in
         pub)
             echo "$common -t --topic -m --message -f --file -s --stdin-file
                 -l --stdin-line -n --null-message --jsonl -q --qos -r --retain
-                --repeat --repeat-delay -M --max-inflight -W --timeout"
+                --repeat --repeat-delay -M --max-inflight -W --timeout --encode --proto-path"
             ;;
         sub)
             echo "$common $output -t --topic -T --filter-out -U --unsubscribe -q --qos
@@ -73,7 +73,7 @@ _mqtk_takes_value()
             -F | --format | -t | --topic | -m | --message | -f | --file | -q | --qos | \
             --repeat | --repeat-delay | -M | --max-inflight | -W | --timeout | \
             -T | --filter-out | -U | --unsubscribe | -C | --count | --random-filter | \
-            --retain-handling | \
+            --retain-handling | --decode | --encode | --proto-path | \
             --expect | --ready-file | --delay | --reply-topic | --publishers | \
             -e | --response-topic | --interval | \
             --subscribers | --duration | --rate | --size | --warmup | --storm | \
@@ -175,7 +175,24 @@ _mqtk()
         return # the value of a user property
     fi
 
+    # --decode protobuf:FILE.proto:...: bash splits the word at ':', so the file comes
+    # after the words "protobuf" and ":".
+    if ((cword >= 3)) && [[ ${words[cword - 3]} == @(--decode|--encode) &&
+        ${words[cword - 2]} == protobuf && ${words[cword - 1]} == : ]]; then
+        _filedir proto
+        return
+    fi
+
     case $prev in
+        --decode | --encode)
+            COMPREPLY=($(compgen -W 'json cbor msgpack hex base64 sparkplug protobuf:' -- "$cur"))
+            [[ ${#COMPREPLY[@]} == 1 && $COMPREPLY == protobuf: ]] && compopt -o nospace
+            return
+            ;;
+        --proto-path)
+            _filedir -d
+            return
+            ;;
         --retain-handling)
             if [[ $command == @(req|rr) ]]; then
                 COMPREPLY=($(compgen -W 'always new never 0 1 2' -- "$cur"))

@@ -13,7 +13,8 @@ set -g __mqtk_value_options --config --profile -h --host -p --port -L --url -i -
     -T --filter-out -U --unsubscribe -C --count --random-filter --retain-handling --expect \
     --ready-file \
     --delay --reply-topic --publishers --subscribers --duration --rate --size --warmup \
-    --storm --conn-rate --hold --shard --workers -e --response-topic --interval --require
+    --storm --conn-rate --hold --shard --workers -e --response-topic --interval --require \
+    --decode --encode --proto-path
 
 # The command being completed ("sub", "bench merge"): the words before the cursor that are
 # neither options nor their values. Fails when there is none yet.
@@ -45,6 +46,19 @@ function __mqtk_command
         end
     end
     test -n "$command"; and echo $command
+end
+
+# The payload codecs of --decode and --encode; after "protobuf:", the .proto files.
+function __mqtk_codecs
+    set -l token (commandline -ct)
+    if string match -q 'protobuf:*' -- $token
+        set -l path (string replace -r '^protobuf:' '' -- $token)
+        for file in (__fish_complete_path $path)
+            string match -q -r '(\.proto|/)$' -- $file; and echo protobuf:$file
+        end
+        return
+    end
+    printf '%s\n' json cbor msgpack hex base64 sparkplug protobuf:
 end
 
 # True when the command being completed is one of $argv.
@@ -164,6 +178,8 @@ complete -c mqtk -n $output -s N -d 'No end of line after each message'
 complete -c mqtk -n $output -s F -l format -x -d 'Format each message (see mqtk(1))'
 complete -c mqtk -n $output -l pretty -d 'Pretty-print JSON output'
 complete -c mqtk -n $output -l json -d 'One JSON object per message'
+complete -c mqtk -n $output -l decode -x -a '(__mqtk_codecs)' -d 'Print each payload decoded by CODEC'
+complete -c mqtk -n $output -l proto-path -x -a '(__fish_complete_directories)' -d 'Directory of .proto imports'
 
 # pub
 set -l pub '__mqtk_using pub'
@@ -179,6 +195,8 @@ complete -c mqtk -n $pub -s r -l retain -d 'Retain the message'
 complete -c mqtk -n $pub -l repeat -x -d 'Publish the message N times'
 complete -c mqtk -n $pub -l repeat-delay -x -d 'Seconds between repeats'
 complete -c mqtk -n $pub -s M -l max-inflight -x -d 'Unacknowledged messages at once'
+complete -c mqtk -n $pub -l encode -x -a '(__mqtk_codecs)' -d 'Publish the message (JSON) encoded by CODEC'
+complete -c mqtk -n $pub -l proto-path -x -a '(__fish_complete_directories)' -d 'Directory of .proto imports'
 complete -c mqtk -n $pub -s W -l timeout -x -d 'Give up after SECONDS (exit 5)'
 
 # sub

@@ -294,8 +294,11 @@ class Echo {
         // back before that thread has counted it (seen under ASan: the line twice).
         if (stopping_ || count_reached() || printed_all()) return;
         try {
-            const bool written =
-                output_.write_with([&](std::string& out) { formatter_.render(message, out); });
+            RenderProblems problems;
+            const bool written = output_.write_with(
+                [&](std::string& out) { problems = formatter_.render(message, out); });
+            // --decode's warning, once per topic; the other -F problems are not reported here.
+            if (problems.undecoded != nullptr) notice(*problems.undecoded);
             if (!written) {
                 reader_gone_ = true;
                 changed_.notify_one();

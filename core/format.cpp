@@ -6,6 +6,10 @@
 // %j and %J are mosquitto's own JSON, which it builds with cJSON 1.7.15: written by
 // core/mosquitto_json.cpp. --json is mqtk's own schema (core/jsonl.h).
 //
+// --decode (core/codec/) swaps the payload for its decoded value, as compact JSON, in the
+// payload-only and -v forms, fills %v, and adds "decoded" to --json. Without --decode the
+// only cost is render()'s test of the codec pointer.
+//
 // The template is compiled once into segments; render() walks them and only appends.
 // Calendar text (@ sequences, %I, the JSON "tst") is computed once per second and cached,
 // so a Formatter must not be shared by threads rendering concurrently.
@@ -19,8 +23,10 @@
 #include <ctime>
 #include <limits>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
+#include "core/codec/codec.h"
 #include "core/error.h"
 #include "core/jsonl.h"
 #include "core/mosquitto_json.h"
@@ -52,6 +58,7 @@ struct Template {
     bool uses_iso = false;                            // %I
     bool uses_json = false;                           // %j, %J
     bool uses_clock = false;                          // anything that reads received_at
+    bool uses_decoded = false;                        // %v
 };
 
 // Mosquitto's check_format() accepts the widths it parses into an int; larger ones are
@@ -77,7 +84,7 @@ Error format_error(std::string_view format, std::string_view problem) {
 }
 
 bool is_conversion(char c) {
-    return std::string_view("%ACDdEFfIlmPpqRSrtjJUxX").find(c) != std::string_view::npos;
+    return std::string_view("%ACDdEFfIlmPpqRSrtjJUvxX").find(c) != std::string_view::npos;
 }
 
 bool is_digit(char c) {
@@ -137,6 +144,7 @@ std::size_t parse_field(std::string_view format, std::size_t i, Template& t) {
         return j + 1;
     }
     t.uses_iso |= segment.conversion == 'I';
+    t.uses_decoded |= segment.conversion == 'v';
     t.uses_json |= segment.conversion == 'j' || segment.conversion == 'J';
     t.uses_clock |= std::string_view("IjJU").find(segment.conversion) != std::string_view::npos;
     t.segments.push_back(segment);
@@ -459,6 +467,11 @@ struct Formatter::Impl {
     Mode mode = Mode::PayloadOnly;
     Template compiled;
     mutable TimeCache time;
+    // --decode; null without it, and for a -F template without %v (nothing to show it).
+    std::unique_ptr<Codec> codec;
+    mutable std::string decoded_text;                // the value of the message in hand
+    mutable std::unordered_set<std::string> warned;  // topics whose payload did not decode
+    mutable std::string warning;                     // RenderProblems::undecoded
 
     explicit Impl(const OutputOptions& output) : options(output) {
         if (options.json) {
@@ -477,13 +490,26 @@ struct Formatter::Impl {
         } else if (options.verbose) {
             mode = Mode::Verbose;
         }
+        if (!options.decode.name.empty()) {
+            // Built (and so checked) even when unused: a misspelt name is still an error.
+            codec = make_codec(options.decode.name, CodecOptions{options.decode.proto_paths});
+            if (mode == Mode::Template && !compiled.uses_decoded) codec.reset();
+            decoded_text.reserve(256);
+        }
     }
 
-    void render_verbose(const Message& message, std::string& out) const;
-    RenderProblems render_template(const Message& message, std::string& out) const;
+    void render_verbose(const Message& message, std::string_view payload, std::string& out) const;
+    void render_payload(std::string_view payload, std::string& out) const;
+    // `decoded`: %v's text; null prints the payload as received.
+    RenderProblems render_template(const Message& message, const std::string* decoded,
+                                   std::string& out) const;
     // Counts in `problems` a field that cannot print this payload (it prints nothing).
-    void render_field(const Segment& s, const Message& message, SplitTime when, std::string& out,
-                      RenderProblems& problems) const;
+    void render_field(const Segment& s, const Message& message, const std::string* decoded,
+                      SplitTime when, std::string& out, RenderProblems& problems) const;
+    RenderProblems render_decoded(const Message& message, std::string& out) const;
+    // The compact JSON of the payload's decoded value, or null when it does not decode
+    // (then `problems` carries the warning if it is the topic's first).
+    const std::string* decode(const Message& message, RenderProblems& problems) const;
     // The JSON "tst" as mosquitto writes it: local time to the microsecond, a 'Z' and
     // then the zone ("2024-01-31T12:00:00.123456Z+0100").
     std::string_view json_timestamp(long nanoseconds) const;
@@ -499,21 +525,29 @@ std::string_view Formatter::Impl::json_timestamp(long nanoseconds) const {
     return tst;
 }
 
-void Formatter::Impl::render_verbose(const Message& message, std::string& out) const {
-    if (message.payload.empty() && options.no_eol) return;  // mosquitto prints nothing
-    if (options.color) out += "\033[1;36m";  // bold cyan topic; mqtk's only addition to -v
+void Formatter::Impl::render_verbose(const Message& message, std::string_view payload,
+                                     std::string& out) const {
+    if (payload.empty() && options.no_eol) return;  // mosquitto prints nothing
+    if (options.color) out += "\033[1;36m";         // bold cyan topic; mqtk's only addition to -v
     out.append(c_string(message.topic));
     if (options.color) out += "\033[0m";
-    if (message.payload.empty()) {
+    if (payload.empty()) {
         out += " (null)\n";
         return;
     }
     out += ' ';
-    out.append(message.payload);
+    out.append(payload);
     if (!options.no_eol) out += '\n';
 }
 
-RenderProblems Formatter::Impl::render_template(const Message& message, std::string& out) const {
+void Formatter::Impl::render_payload(std::string_view payload, std::string& out) const {
+    if (payload.empty()) return;  // mosquitto prints nothing, not even EOL
+    out.append(payload);
+    if (!options.no_eol) out += '\n';
+}
+
+RenderProblems Formatter::Impl::render_template(const Message& message, const std::string* decoded,
+                                                std::string& out) const {
     RenderProblems problems;
     SplitTime when;
     if (compiled.uses_clock) {
@@ -526,7 +560,7 @@ RenderProblems Formatter::Impl::render_template(const Message& message, std::str
                 out.append(compiled.literals, s.offset, s.length);
                 break;
             case SegmentKind::Field:
-                render_field(s, message, when, out, problems);
+                render_field(s, message, decoded, when, out, problems);
                 break;
             case SegmentKind::Calendar:
                 out.append(time.calendar_text[s.offset]);
@@ -542,8 +576,9 @@ RenderProblems Formatter::Impl::render_template(const Message& message, std::str
     return problems;
 }
 
-void Formatter::Impl::render_field(const Segment& s, const Message& message, SplitTime when,
-                                   std::string& out, RenderProblems& problems) const {
+void Formatter::Impl::render_field(const Segment& s, const Message& message,
+                                   const std::string* decoded, SplitTime when, std::string& out,
+                                   RenderProblems& problems) const {
     const auto& properties = message.properties;
     const Property* property = nullptr;
     switch (s.conversion) {
@@ -552,6 +587,9 @@ void Formatter::Impl::render_field(const Segment& s, const Message& message, Spl
             break;
         case 'p':
             append_payload(out, message.payload, PayloadAs::Bytes, s);
+            break;
+        case 'v':
+            append_str(out, decoded != nullptr ? std::string_view(*decoded) : message.payload, s);
             break;
         case 'x':
             append_payload(out, message.payload, PayloadAs::Hex, s);
@@ -640,21 +678,70 @@ Formatter::~Formatter() = default;
 Formatter::Formatter(Formatter&&) noexcept = default;
 Formatter& Formatter::operator=(Formatter&&) noexcept = default;
 
+const std::string* Formatter::Impl::decode(const Message& message, RenderProblems& problems) const {
+    // An empty payload (a retained message being cleared) is shown as without --decode.
+    if (message.payload.empty()) return nullptr;
+    try {
+        const nlohmann::json value = codec->decode(message.payload);
+        decoded_text.clear();
+        // Into the reused buffer; a string the codec let through that is not UTF-8 (a
+        // MessagePack str of raw bytes) shows U+FFFD rather than failing the message.
+        nlohmann::detail::serializer<nlohmann::json> serializer(
+            nlohmann::detail::output_adapter<char>(decoded_text), ' ',
+            nlohmann::json::error_handler_t::replace);
+        serializer.dump(value, false, false, 0);
+        return &decoded_text;
+    } catch (const DecodeError& error) {
+        if (warned.insert(message.topic).second) {
+            warning = fmt::format(
+                "warning: a payload on topic {} is not {} ({}): printed as received; no more "
+                "warnings for this topic",
+                message.topic, codec->name(), error.what());
+            problems.undecoded = &warning;
+        }
+        return nullptr;
+    }
+}
+
+RenderProblems Formatter::Impl::render_decoded(const Message& message, std::string& out) const {
+    RenderProblems problems;
+    const std::string* decoded = decode(message, problems);
+    const std::string_view shown = decoded != nullptr ? *decoded : message.payload;
+    switch (mode) {
+        case Mode::Json:
+            append_json(message, out, options.pretty, decoded != nullptr ? shown : "");
+            out += '\n';
+            break;
+        case Mode::Template: {
+            const auto* warning_text = problems.undecoded;
+            problems = render_template(message, decoded, out);
+            problems.undecoded = warning_text;
+            break;
+        }
+        case Mode::Verbose:
+            render_verbose(message, shown, out);
+            break;
+        case Mode::PayloadOnly:
+            render_payload(shown, out);
+            break;
+    }
+    return problems;
+}
+
 RenderProblems Formatter::render(const Message& message, std::string& out) const {
+    if (impl_->codec) return impl_->render_decoded(message, out);
     switch (impl_->mode) {
         case Impl::Mode::Json:
             append_json(message, out, impl_->options.pretty);
             out += '\n';
             break;
         case Impl::Mode::Template:
-            return impl_->render_template(message, out);
+            return impl_->render_template(message, nullptr, out);
         case Impl::Mode::Verbose:
-            impl_->render_verbose(message, out);
+            impl_->render_verbose(message, message.payload, out);
             break;
         case Impl::Mode::PayloadOnly:
-            if (message.payload.empty()) break;  // mosquitto prints nothing, not even EOL
-            out.append(message.payload);
-            if (!impl_->options.no_eol) out += '\n';
+            impl_->render_payload(message.payload, out);
             break;
     }
     return {};

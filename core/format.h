@@ -1,6 +1,7 @@
-// Rendering of received messages for sub and echo: payload only, -v, -N, -F templates
-// (every sequence of mosquitto_sub's OUTPUT FORMAT, and 2.1's %f and %d) and --json. The template
-// is compiled once at start-up; render() is the per-message hot path and only appends bytes.
+// Rendering of received messages for sub, echo and req: payload only, -v, -N, -F templates
+// (every sequence of mosquitto_sub's OUTPUT FORMAT, and 2.1's %f and %d, and mqtk's %v) and
+// --json, with or without --decode. The template and the codec are set up once at start-up;
+// render() is the per-message hot path and only appends bytes.
 #pragma once
 
 #include <memory>
@@ -16,11 +17,14 @@ struct RenderProblems {
     int not_json = 0;    // %J: the payload is not JSON
     int not_float = 0;   // %f: the payload is not 4 bytes (mosquitto 2.1)
     int not_double = 0;  // %d: the payload is not 8 bytes (mosquitto 2.1)
+    // --decode: the payload did not decode and is printed as received. Set only for the
+    // first such payload of each topic: the warning to print, valid until the next render().
+    const std::string* undecoded = nullptr;
 };
 
 class Formatter {
   public:
-    // Throws mqtk::Error(Usage) for an invalid -F template.
+    // Throws mqtk::Error(Usage) for an invalid -F template or an unknown --decode codec.
     explicit Formatter(const OutputOptions& options);
     ~Formatter();
     Formatter(Formatter&&) noexcept;

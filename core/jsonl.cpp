@@ -221,6 +221,14 @@ void append_compact(const Message& message, std::string& out) {
     out += '}';
 }
 
+// Replaces the object's closing brace by ,"decoded":<decoded>}.
+void append_decoded(std::string_view decoded, std::string& out) {
+    out.pop_back();
+    out += ",\"decoded\":";
+    out.append(decoded);
+    out += '}';
+}
+
 // --- Reading ---------------------------------------------------------------------------
 
 // A value as an error message shows it: scalars as JSON (long ones cut), containers by kind.
@@ -364,10 +372,15 @@ Properties read_properties(const Json& value) {
 
 }  // namespace
 
-void append_json(const Message& message, std::string& out, bool pretty) {
-    if (!pretty) return append_compact(message, out);
+void append_json(const Message& message, std::string& out, bool pretty, std::string_view decoded) {
+    if (!pretty) {
+        append_compact(message, out);
+        if (!decoded.empty()) append_decoded(decoded, out);
+        return;
+    }
     std::string compact;
     append_compact(message, compact);
+    if (!decoded.empty()) append_decoded(decoded, compact);
     out += Json::parse(compact).dump(2);
 }
 
@@ -398,7 +411,7 @@ JsonRecord parse_json_record(std::string_view line) {
             record.has_retain = true;
         } else if (key == "properties") {
             message.properties = read_properties(value);
-        } else if (key != "mid" && key != "received") {
+        } else if (key != "mid" && key != "received" && key != "decoded") {
             throw usage_error("unknown key {}", json_quoted(key));
         }
     }

@@ -28,6 +28,9 @@
 //                                            per matching subscription
 //   received    when mqtk received it, UTC to the microsecond, "2024-05-01T12:34:56.123456Z";
 //               omitted when unset (the epoch). Not read.
+//   decoded     with --decode (core/codec/codec.h), the payload's decoded value, written only
+//               when it decoded; payload and encoding stay as above, so a capture replays
+//               the same bytes. Not read (skipped).
 //
 // The compact form (the default) is one object per line. `pretty` indents by 2 spaces, so an
 // object spans several lines: for people. `pub --jsonl` reads one object per line and needs
@@ -52,8 +55,10 @@
 
 namespace mqtk {
 
-// Appends one JSON object for `message` to `out` (no trailing newline).
-void append_json(const Message& message, std::string& out, bool pretty = false);
+// Appends one JSON object for `message` to `out` (no trailing newline), with `decoded` (JSON
+// text) as its "decoded" unless empty.
+void append_json(const Message& message, std::string& out, bool pretty = false,
+                 std::string_view decoded = {});
 
 // One line read back: the message, and whether the line set qos and retain itself, so that
 // the publisher applies its command-line -q and -r to the lines that did not.

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/properties.h"
 
@@ -102,7 +103,13 @@ struct ConnectOptions {
     }
 };
 
-// How sub and echo print what arrives.
+// A payload codec as named on the command line (core/codec/codec.h builds it).
+struct CodecChoice {
+    std::string name;                      // --decode / --encode CODEC; empty: none
+    std::vector<std::string> proto_paths;  // --proto-path DIR, for protobuf's imports
+};
+
+// How sub, echo and req print what arrives.
 struct OutputOptions {
     bool verbose = false;               // -v: "topic payload"
     bool no_eol = false;                // -N
@@ -110,6 +117,7 @@ struct OutputOptions {
     bool json = false;                  // --json
     bool pretty = false;                // --pretty (with %j/%J or --json)
     bool color = false;                 // decided by cli/: a terminal and no NO_COLOR
+    CodecChoice decode;                 // --decode: print the decoded value (and %v, "decoded")
 };
 
 }  // namespace mqtk

@@ -15,6 +15,7 @@
 #include <memory>
 #include <thread>
 
+#include "core/codec/encode.h"
 #include "core/interrupt.h"
 #include "core/jsonl.h"
 #include "core/line_reader.h"
@@ -46,6 +47,27 @@ void check_options(const ConnectOptions& connection, const PubOptions& options) 
     if (options.timeout && *options.timeout <= 0) throw usage_error("-W must be positive");
     if (!options.properties.empty() && connection.version != ProtocolVersion::V5) {
         throw usage_error("MQTT 5 properties (-D) need -V 5");
+    }
+}
+
+// --encode's codec, built (and its name checked) before anything is read or connected.
+std::unique_ptr<Codec> make_encoder(const PubOptions& options) {
+    if (options.encode.name.empty()) return nullptr;
+    if (options.source == PayloadSource::Null) {
+        throw usage_error("--encode: -n publishes an empty message, there is nothing to encode");
+    }
+    return make_codec(options.encode.name, CodecOptions{options.encode.proto_paths});
+}
+
+// The single message's source, as --encode's errors name it.
+std::string source_name(const PubOptions& options) {
+    switch (options.source) {
+        case PayloadSource::File:
+            return fmt::format("-f {}", options.file);
+        case PayloadSource::Stdin:
+            return "-s";
+        default:
+            return "-m";
     }
 }
 
@@ -83,11 +105,16 @@ enum class Unfinished { Nothing, Repeats, Stdin };
 // Why publishing stopped before the input ended.
 enum class Stop { None, Interrupted, Timeout, Refused, BrokerGone, Stalled };
 
+bool is_blank(std::string_view line) {
+    return line.find_first_not_of(" \t\r") == std::string_view::npos;
+}
+
 class Publisher {
   public:
     Publisher(const ConnectOptions& connection, const PubOptions& options, Deadline deadline,
-              const ConnectionFactory& connect, int input)
+              const ConnectionFactory& connect, int input, const Codec* encoder)
         : options_(options),
+          encoder_(encoder),
           connection_(connect(
               connection, "pub",
               SessionBehaviour{.auto_reconnect = true, .publish_while_disconnected = true})),
@@ -248,8 +275,21 @@ class Publisher {
 
     ExitCode publish_lines() {
         Message message = make_message({});
-        return for_each_line([&](std::string_view line, long) -> std::optional<ExitCode> {
-            message.payload.assign(line);
+        return for_each_line([&](std::string_view line, long number) -> std::optional<ExitCode> {
+            if (encoder_ != nullptr) {
+                // As --jsonl: blank lines are skipped, a bad line ends the run (exit 2)
+                // with the lines before it published.
+                if (is_blank(line)) return std::nullopt;
+                try {
+                    message.payload =
+                        encode_json_text(*encoder_, line, fmt::format("-l line {}", number));
+                } catch (const Error& error) {
+                    bad_line_ = error.what();
+                    return ExitCode::Usage;
+                }
+            } else {
+                message.payload.assign(line);
+            }
             if (!publish(message) || stop_now()) return stopped_reading();
             return std::nullopt;
         });
@@ -257,7 +297,7 @@ class Publisher {
 
     ExitCode publish_json_lines() {
         return for_each_line([&](std::string_view line, long number) -> std::optional<ExitCode> {
-            if (line.find_first_not_of(" \t\r") == std::string_view::npos) return std::nullopt;
+            if (is_blank(line)) return std::nullopt;
             Message message;
             try {
                 // A record without "qos" or "retain" takes -q and -r.
@@ -268,6 +308,9 @@ class Publisher {
                     throw usage_error("it has MQTT 5 properties, which need -V 5");
                 }
                 message = std::move(record.message);
+                if (encoder_ != nullptr) {
+                    message.payload = encode_json_text(*encoder_, message.payload, "payload");
+                }
                 if (!record.has_qos) message.qos = options_.qos;
                 if (!record.has_retain) message.retain = options_.retain;
             } catch (const Error& error) {
@@ -402,6 +445,7 @@ class Publisher {
     }
 
     const PubOptions& options_;
+    const Codec* encoder_;  // --encode, or null
     std::unique_ptr<Connection> connection_;
     Connection& client_;
     int input_;                                  // stdin, for -l and --jsonl
@@ -430,6 +474,7 @@ ExitCode run_pub(const ConnectOptions& connection, const PubOptions& options,
         deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
                                       std::chrono::duration<double>(*options.timeout));
     }
+    const auto encoder = make_encoder(options);
     std::string payload = load_single_payload(options.source, options.message, options.file, input,
                                               deadline, options.timeout.value_or(0));
     // mosquitto_pub refuses it too ("Zero length input"), before connecting: an empty pipe
@@ -442,7 +487,12 @@ ExitCode run_pub(const ConnectOptions& connection, const PubOptions& options,
         const double left = std::chrono::duration<double>(*deadline - Clock::now()).count();
         bounded.connect_timeout = std::min(bounded.connect_timeout, std::max(left, 0.01));
     }
-    Publisher publisher(bounded, options, deadline, connect, input);
+    // The single message is encoded before connecting: bad JSON sends nothing.
+    if (encoder && options.source != PayloadSource::StdinLines &&
+        options.source != PayloadSource::JsonLines) {
+        payload = encode_json_text(*encoder, payload, source_name(options));
+    }
+    Publisher publisher(bounded, options, deadline, connect, input, encoder.get());
     return publisher.run(std::move(payload));
 }
 

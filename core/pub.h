@@ -26,6 +26,7 @@ struct PubOptions {
     long repeat = 1;
     double repeat_delay = 0;        // seconds
     std::optional<double> timeout;  // -W: bounds the whole run
+    CodecChoice encode;             // --encode: the message is JSON text, published encoded
 };
 
 // The single message of -m, -f, -s or -n (pub, req), read before connecting; -s reads

@@ -28,6 +28,7 @@
 #include "core/histogram.h"
 #include "core/interrupt.h"
 #include "core/line_reader.h"
+#include "core/notice.h"
 #include "core/output.h"
 #include "core/round_trips.h"
 #include "core/topic.h"
@@ -232,8 +233,11 @@ class Requester {
         waiting_ = false;
         round_trips_.record(monotonic_ns() - sent_ns_);
         try {
-            const bool written =
-                output_.write_with([&](std::string& out) { formatter_.render(message, out); });
+            RenderProblems problems;
+            const bool written = output_.write_with(
+                [&](std::string& out) { problems = formatter_.render(message, out); });
+            // --decode's warning, once per topic; the other -F problems are not reported here.
+            if (problems.undecoded != nullptr) notice(*problems.undecoded);
             if (!written) reader_gone_ = true;
             answered_ = true;
         } catch (const std::exception& error) {

@@ -222,6 +222,7 @@ class Subscriber {
 
     // As mosquitto_sub: once per field, the message still printed without it.
     static void report(const RenderProblems& problems, const Message& message) {
+        if (problems.undecoded != nullptr) notice(*problems.undecoded);
         for (int i = 0; i < problems.not_json; ++i) {
             notice("message payload is not valid JSON on topic {}", message.topic);
         }

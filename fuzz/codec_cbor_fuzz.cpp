@@ -1,0 +1,6 @@
+// Fuzzes the cbor payload decoder (core/codec/cbor.cpp): see fuzz/codec_fuzz.h for the check.
+#include "fuzz/codec_fuzz.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    return mqtk::fuzz::fuzz_codec("cbor", data, size);
+}
