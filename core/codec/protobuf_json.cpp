@@ -1,0 +1,97 @@
+// The JSON mapping of both protobuf codecs (protobuf_json.h): protobuf's util:: mapping
+// with one set of options, and its statuses turned into mqtk's errors.
+#include "core/codec/protobuf_json.h"
+
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/message.h>
+#include <google/protobuf/util/json_util.h>
+
+#include <climits>
+#include <memory>
+
+#include "core/codec/codec.h"
+#include "core/error.h"
+
+namespace mqtk::protobuf_json {
+
+namespace {
+
+namespace pb = google::protobuf;
+
+pb::util::JsonPrintOptions print_options() {
+    pb::util::JsonPrintOptions options;
+    options.preserve_proto_field_names = true;
+    return options;  // compact, only present fields, enums by name
+}
+
+pb::util::JsonParseOptions parse_options() {
+    pb::util::JsonParseOptions options;
+    options.ignore_unknown_fields = false;  // a misspelt field is an error, not a silent drop
+    options.case_insensitive_enum_parsing = false;
+    return options;
+}
+
+const std::string& type_name(const pb::Message& prototype) {
+    return prototype.GetDescriptor()->full_name();
+}
+
+// protobuf's statuses read "INVALID_ARGUMENT:metrics[0].foo: Cannot find field."; keep the
+// part after the code, on one line.
+std::string one_line(std::string_view text) {
+    std::string line(text);
+    for (char& c : line) {
+        if (c == '\n' || c == '\r') c = ' ';
+    }
+    return line;
+}
+
+}  // namespace
+
+nlohmann::json decode(const pb::Message& prototype, std::string_view payload) {
+    if (payload.size() > static_cast<size_t>(INT_MAX)) {
+        throw DecodeError(
+            fmt::format("{} bytes are too many for a protobuf message", payload.size()));
+    }
+    std::unique_ptr<pb::Message> message(prototype.New());
+    // Partial: a proto2 message without its required fields still prints.
+    if (!message->ParsePartialFromArray(payload.data(), static_cast<int>(payload.size()))) {
+        throw DecodeError(fmt::format("not a {} message", type_name(prototype)));
+    }
+    std::string text;
+    const auto status = pb::util::MessageToJsonString(*message, &text, print_options());
+    if (!status.ok()) {
+        throw DecodeError(
+            fmt::format("{}: {}", type_name(prototype), one_line(status.message().as_string())));
+    }
+    // Proto2 strings may hold any bytes, which JSON cannot.
+    auto json = nlohmann::json::parse(text, nullptr, false);
+    if (json.is_discarded()) {
+        throw DecodeError(fmt::format("{}: a string field is not UTF-8", type_name(prototype)));
+    }
+    return json;
+}
+
+std::string encode(const pb::Message& prototype, const nlohmann::json& value) {
+    if (!value.is_object()) {
+        throw usage_error("cannot encode as {}: the JSON is not an object", type_name(prototype));
+    }
+    std::string text;
+    try {
+        text = value.dump();
+    } catch (const nlohmann::json::exception&) {
+        throw usage_error("cannot encode as {}: a string is not UTF-8", type_name(prototype));
+    }
+    std::unique_ptr<pb::Message> message(prototype.New());
+    const auto status = pb::util::JsonStringToMessage(text, message.get(), parse_options());
+    if (!status.ok()) {
+        throw usage_error("cannot encode as {}: {}", type_name(prototype),
+                          one_line(status.message().as_string()));
+    }
+    if (!message->IsInitialized()) {
+        throw usage_error("cannot encode as {}: missing required field {}", type_name(prototype),
+                          message->InitializationErrorString());
+    }
+    return message->SerializeAsString();
+}
+
+}  // namespace mqtk::protobuf_json
