@@ -10,6 +10,7 @@
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/descriptor_database.h>
 #include <google/protobuf/dynamic_message.h>
+#include <google/protobuf/stubs/logging.h>
 
 #include <cerrno>
 #include <cstring>
@@ -127,6 +128,7 @@ class ProtobufCodec : public Codec {
 
 std::unique_ptr<Codec> make_protobuf_codec(const std::string& file, const std::string& message,
                                            const CodecOptions& options) {
+    pb::LogSilencer quiet;  // errors go to schema->errors, not to protobuf's log on stderr
     auto schema = std::make_unique<Schema>();
     for (const auto& dir : options.proto_paths)
         schema->tree.MapPath("", dir);

@@ -4,6 +4,7 @@
 
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/message.h>
+#include <google/protobuf/stubs/logging.h>
 #include <google/protobuf/util/json_util.h>
 
 #include <climits>
@@ -35,12 +36,12 @@ const std::string& type_name(const pb::Message& prototype) {
     return prototype.GetDescriptor()->full_name();
 }
 
-// protobuf's statuses read "INVALID_ARGUMENT:metrics[0].foo: Cannot find field."; keep the
-// part after the code, on one line.
+// protobuf's status messages quote what they refuse (a type URL from the payload, say),
+// bytes and all: made one printable line, as mqtk's errors are.
 std::string one_line(std::string_view text) {
     std::string line(text);
     for (char& c : line) {
-        if (c == '\n' || c == '\r') c = ' ';
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
     }
     return line;
 }
@@ -52,6 +53,9 @@ nlohmann::json decode(const pb::Message& prototype, std::string_view payload) {
         throw DecodeError(
             fmt::format("{} bytes are too many for a protobuf message", payload.size()));
     }
+    // protobuf logs some refusals to stderr besides returning them ("JsonObjectWriter was
+    // not fully closed"); the DecodeError says it once, the caller decides where.
+    pb::LogSilencer quiet;
     std::unique_ptr<pb::Message> message(prototype.New());
     // Partial: a proto2 message without its required fields still prints.
     if (!message->ParsePartialFromArray(payload.data(), static_cast<int>(payload.size()))) {
@@ -81,6 +85,7 @@ std::string encode(const pb::Message& prototype, const nlohmann::json& value) {
     } catch (const nlohmann::json::exception&) {
         throw usage_error("cannot encode as {}: a string is not UTF-8", type_name(prototype));
     }
+    pb::LogSilencer quiet;  // as in decode()
     std::unique_ptr<pb::Message> message(prototype.New());
     const auto status = pb::util::JsonStringToMessage(text, message.get(), parse_options());
     if (!status.ok()) {

@@ -3,6 +3,7 @@
 // against messages that Python's protobuf builds and whose JSON it prints.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -26,6 +27,7 @@ constexpr const char* kSensor = R"(syntax = "proto3";
 package app;
 import "common/units.proto";
 import "google/protobuf/timestamp.proto";
+import "google/protobuf/any.proto";
 message Sensor {
   string id = 1;
   bytes raw = 2;
@@ -37,6 +39,7 @@ message Sensor {
   oneof extra { string note = 8; sint32 delta = 9; }
   Nested nested = 10;
   string display_name = 11;
+  google.protobuf.Any any = 12;
   message Nested { repeated fixed64 ids = 1; bool on = 2; }
 }
 )";
@@ -166,6 +169,29 @@ TEST_CASE("protobuf codec: a payload that is not the message is a DecodeError") 
           std::string("\x52\x02\x08", 3),      // nested, cut
           std::string("\x18\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01", 12)}) {
         CHECK_THROWS_AS(codec->decode(payload), DecodeError);
+    }
+}
+
+TEST_CASE("protobuf codec: a DecodeError is one printable line, whatever bytes the payload has") {
+    SensorSchema schema;
+    const auto codec = schema.codec();
+    // An Any whose type URL (which protobuf's message quotes) has a control character and a NUL
+    // before the type name, and a value.
+    const std::string url = std::string(
+        "a\x01"
+        "b\0c/app.Sensor",
+        17);
+    const std::string any =
+        "\x0a" + std::string(1, static_cast<char>(url.size())) + url + "\x12\x02\x18\x01";
+    const std::string payload = "\x62" + std::string(1, static_cast<char>(any.size())) + any;
+    try {
+        codec->decode(payload);
+        FAIL("decoded");
+    } catch (const DecodeError& e) {
+        const std::string message = e.what();
+        CAPTURE(message);
+        CHECK(std::none_of(message.begin(), message.end(),
+                           [](char c) { return static_cast<unsigned char>(c) < 0x20; }));
     }
 }
 
