@@ -46,6 +46,29 @@ std::string one_line(std::string_view text) {
     return line;
 }
 
+// protobuf writes a float or double -0.0 as `-0`, which nlohmann reads as the integer 0:
+// the sign would be lost (and a proto3 field dropped on re-encoding, 0 being its default).
+// Written `-0.0` it is read as the double it is.
+std::string keep_negative_zero(std::string text) {
+    bool in_string = false;
+    for (size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (in_string) {
+            if (c == '\\')
+                ++i;  // skip the escaped character
+            else if (c == '"')
+                in_string = false;
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '-' && text.compare(i, 2, "-0") == 0 &&
+                   (i + 2 == text.size() || text[i + 2] == ',' || text[i + 2] == '}' ||
+                    text[i + 2] == ']')) {
+            text.insert(i + 2, ".0");
+        }
+    }
+    return text;
+}
+
 }  // namespace
 
 nlohmann::json decode(const pb::Message& prototype, std::string_view payload) {
@@ -68,7 +91,7 @@ nlohmann::json decode(const pb::Message& prototype, std::string_view payload) {
             fmt::format("{}: {}", type_name(prototype), one_line(status.message().as_string())));
     }
     // Proto2 strings may hold any bytes, which JSON cannot.
-    auto json = nlohmann::json::parse(text, nullptr, false);
+    auto json = nlohmann::json::parse(keep_negative_zero(std::move(text)), nullptr, false);
     if (json.is_discarded()) {
         throw DecodeError(fmt::format("{}: a string field is not UTF-8", type_name(prototype)));
     }

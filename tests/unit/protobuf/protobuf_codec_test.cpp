@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -138,6 +139,10 @@ TEST_CASE("protobuf codec: round trips of bytes, nested, repeated, enums, maps, 
           nlohmann::json{{"display_name", "x"}});
     CHECK(codec->decode(codec->encode({{"nested", {{"ids", {7}}}}})) ==
           nlohmann::json{{"nested", {{"ids", {"7"}}}}});
+    // -0.0 keeps its sign (protobuf writes "-0", which reads as the integer 0).
+    const auto zero = codec->decode(codec->encode({{"readings", {{{"value", -0.0}}}}}));
+    CHECK(std::signbit(zero["readings"][0]["value"].get<double>()));
+    CHECK(codec->decode(codec->encode(zero)) == zero);
     // An empty message is empty bytes and {}.
     CHECK(codec->encode(nlohmann::json::object()).empty());
     CHECK(codec->decode("") == nlohmann::json::object());
