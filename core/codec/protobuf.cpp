@@ -12,6 +12,7 @@
 #include <google/protobuf/dynamic_message.h>
 #include <google/protobuf/stubs/logging.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -105,6 +106,22 @@ std::string defined_messages(const pb::FileDescriptor& file) {
     return names.empty() ? "none" : names;
 }
 
+// The first group field (proto2's deprecated `group`) that `type` reaches, or null:
+// protobuf's JSON mapping prints a group as [] and cannot read one, so a schema with one
+// is refused up front rather than losing its data silently.
+const pb::FieldDescriptor* group_in(const pb::Descriptor& type,
+                                    std::vector<const pb::Descriptor*>& seen) {
+    if (std::find(seen.begin(), seen.end(), &type) != seen.end()) return nullptr;
+    seen.push_back(&type);
+    for (int i = 0; i < type.field_count(); ++i) {
+        const auto* field = type.field(i);
+        if (field->type() == pb::FieldDescriptor::TYPE_GROUP) return field;
+        if (field->message_type() == nullptr) continue;
+        if (const auto* group = group_in(*field->message_type(), seen)) return group;
+    }
+    return nullptr;
+}
+
 class ProtobufCodec : public Codec {
   public:
     ProtobufCodec(std::string name, std::unique_ptr<Schema> schema, const pb::Message& prototype)
@@ -144,6 +161,11 @@ std::unique_ptr<Codec> make_protobuf_codec(const std::string& file, const std::s
     if (type == nullptr) {
         throw usage_error("{}: no message {} (it defines: {})", file, message,
                           defined_messages(*loaded));
+    }
+    std::vector<const pb::Descriptor*> seen;
+    if (const auto* group = group_in(*type, seen)) {
+        throw usage_error("{}: {} is a group, which protobuf's JSON mapping cannot carry", file,
+                          group->full_name());
     }
     const pb::Message* prototype = schema->factory.GetPrototype(type);
     return std::make_unique<ProtobufCodec>(fmt::format("protobuf:{}:{}", file, message),

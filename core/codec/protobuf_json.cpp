@@ -38,7 +38,9 @@ const std::string& type_name(const pb::Message& prototype) {
 
 // protobuf's status messages quote what they refuse (a type URL from the payload, say),
 // bytes and all: made one printable line, as mqtk's errors are.
+// A message about the root has an empty place: ": missing field id".
 std::string one_line(std::string_view text) {
+    if (text.substr(0, 2) == ": ") text.remove_prefix(2);
     std::string line(text);
     for (char& c : line) {
         if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
@@ -80,15 +82,21 @@ nlohmann::json decode(const pb::Message& prototype, std::string_view payload) {
     // not fully closed"); the DecodeError says it once, the caller decides where.
     pb::LogSilencer quiet;
     std::unique_ptr<pb::Message> message(prototype.New());
-    // Partial: a proto2 message without its required fields still prints.
     if (!message->ParsePartialFromArray(payload.data(), static_cast<int>(payload.size()))) {
-        throw DecodeError(fmt::format("not a {} message", type_name(prototype)));
+        throw DecodeError(fmt::format("not a valid {} message", type_name(prototype)));
+    }
+    // Parsed partially so as to say which: protobuf's JSON writer refuses (throws) a proto2
+    // message without its required fields.
+    if (!message->IsInitialized()) {
+        throw DecodeError(fmt::format("not a valid {} message: missing required field {}",
+                                      type_name(prototype),
+                                      one_line(message->InitializationErrorString())));
     }
     std::string text;
     const auto status = pb::util::MessageToJsonString(*message, &text, print_options());
     if (!status.ok()) {
-        throw DecodeError(
-            fmt::format("{}: {}", type_name(prototype), one_line(status.message().as_string())));
+        throw DecodeError(fmt::format("{}: {}", type_name(prototype),
+                                      one_line(status.message().as_string())));
     }
     // Proto2 strings may hold any bytes, which JSON cannot.
     auto json = nlohmann::json::parse(keep_negative_zero(std::move(text)), nullptr, false);

@@ -163,6 +163,35 @@ TEST_CASE("protobuf codec: JSON that does not fit is a usage error naming the fi
     CHECK(encoding(R"([1, 2])") == "cannot encode as app.Sensor: the JSON is not an object");
 }
 
+TEST_CASE(
+    "protobuf codec: a proto2 required field that is missing is named, on encoding and on "
+    "decoding") {
+    ScratchDir dir;
+    const auto file =
+        dir.write("r.proto", "syntax = \"proto2\";\nmessage R { required string id = 1; }\n");
+    const auto codec = make_protobuf_codec(file, "R", {});
+    CHECK(usage_error_of([&] { codec->encode(nlohmann::json::object()); }) ==
+          "cannot encode as R: missing field id");
+    // Nor does it decode (protobuf's JSON writer threw on it).
+    try {
+        codec->decode("");
+        FAIL("decoded");
+    } catch (const DecodeError& e) {
+        CHECK(std::string(e.what()) == "not a valid R message: missing required field id");
+    }
+    CHECK(codec->decode("\x0a\x01x") == nlohmann::json{{"id", "x"}});
+}
+
+TEST_CASE("protobuf codec: a schema with a group is refused, since the JSON mapping drops groups") {
+    ScratchDir dir;
+    const auto file =
+        dir.write("g.proto",
+                  "syntax = \"proto2\";\nmessage Inner { repeated group Entry = 1 "
+                  "{ optional int32 key = 2; } }\nmessage G { optional Inner inner = 1; }\n");
+    CHECK(usage_error_of([&] { make_protobuf_codec(file, "G", {}); }) ==
+          file + ": Inner.entry is a group, which protobuf's JSON mapping cannot carry");
+}
+
 TEST_CASE("protobuf codec: a payload that is not the message is a DecodeError") {
     SensorSchema schema;
     const auto codec = schema.codec();
