@@ -1,12 +1,12 @@
 // Fuzzes `--decode protobuf:FILE:MSG` (core/codec/protobuf.cpp) with any bytes as a message
 // of fuzz/codec_protobuf.proto, a schema with every kind of field the JSON mapping treats
-// apart: 64-bit ints, floats, bytes, enums, maps, oneofs, nesting, recursion, and the
-// well-known types with their own JSON forms (Timestamp, Duration, Struct, wrappers,
-// Any), and proto2's required fields and defaults (fuzz/codec_protobuf_proto2.proto). A payload
-// either decodes or is a DecodeError with one line. What decodes encodes again to JSON that decodes
-// the same, or is refused with a one-line usage error: the mapping cannot write back everything it
-// prints (an Any naming an unknown type, a Struct holding NaN), and refusing is the promised
-// outcome for those.
+// apart: 64-bit ints, floats, bytes, enums, maps, oneofs, nesting, recursion, the
+// well-known types with their own JSON forms (Timestamp, Duration, Struct, wrappers, Any),
+// and proto2's required fields and defaults (fuzz/codec_protobuf_proto2.proto). A payload
+// either decodes or is a DecodeError with one line. What decodes encodes again to JSON
+// that decodes the same, or is refused with a one-line usage error: the mapping cannot
+// write back everything it prints (an Any naming an unknown type), and refusing is the
+// promised outcome for those.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>

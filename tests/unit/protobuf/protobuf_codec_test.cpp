@@ -229,6 +229,20 @@ TEST_CASE("protobuf codec: a DecodeError is one printable line, whatever bytes t
     }
 }
 
+TEST_CASE(
+    "protobuf codec: a file under a --proto-path is known by its path below it, as protoc does") {
+    SensorSchema schema;
+    // Given directly, units.proto is "common/units.proto", the name app/sensor.proto imports.
+    const auto units = make_protobuf_codec(schema.protos + "/common/units.proto", "common.Reading",
+                                           CodecOptions{{schema.protos}});
+    const auto reading = nlohmann::json{{"value", 2.5}, {"unit", "KELVIN"}};
+    CHECK(units->decode(units->encode(reading)) == reading);
+    // The file's own directory is searched last, after the --proto-path directories.
+    const auto sensor =
+        make_protobuf_codec(schema.file, "common.Reading", CodecOptions{{schema.protos}});
+    CHECK(sensor->decode(sensor->encode(reading)) == reading);
+}
+
 TEST_CASE("protobuf codec: a .proto that does not load is one usage line, FILE:LINE:COLUMN: what") {
     ScratchDir dir;
     const auto syntax = dir.write("bad.proto", "syntax = \"proto3\";\nmessage X { int32 a = ; }\n");
