@@ -4,11 +4,13 @@
 
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/message.h>
+#include <google/protobuf/stubs/common.h>
 #include <google/protobuf/stubs/logging.h>
 #include <google/protobuf/util/json_util.h>
 
 #include <climits>
 #include <memory>
+#include <vector>
 
 #include "core/codec/codec.h"
 #include "core/error.h"
@@ -71,6 +73,37 @@ std::string keep_negative_zero(std::string text) {
     return text;
 }
 
+// The first string field of `message` (nested ones included) that is not UTF-8. proto2
+// strings may hold any bytes; protobuf's JSON writer prints such a string as "", so
+// decoding refuses it instead of showing a value the payload does not have.
+const pb::FieldDescriptor* non_utf8_string(const pb::Message& message) {
+    const auto* reflection = message.GetReflection();
+    std::vector<const pb::FieldDescriptor*> fields;
+    reflection->ListFields(message, &fields);
+    for (const auto* field : fields) {
+        const int count = field->is_repeated() ? reflection->FieldSize(message, field) : 1;
+        for (int i = 0; i < count; ++i) {
+            if (field->type() == pb::FieldDescriptor::TYPE_STRING) {
+                std::string scratch;
+                const std::string& text =
+                    field->is_repeated()
+                        ? reflection->GetRepeatedStringReference(message, field, i, &scratch)
+                        : reflection->GetStringReference(message, field, &scratch);
+                if (!pb::internal::IsStructurallyValidUTF8(text.data(),
+                                                           static_cast<int>(text.size()))) {
+                    return field;
+                }
+            } else if (field->cpp_type() == pb::FieldDescriptor::CPPTYPE_MESSAGE) {
+                const auto& inner = field->is_repeated()
+                                        ? reflection->GetRepeatedMessage(message, field, i)
+                                        : reflection->GetMessage(message, field);
+                if (const auto* found = non_utf8_string(inner)) return found;
+            }
+        }
+    }
+    return nullptr;
+}
+
 }  // namespace
 
 nlohmann::json decode(const pb::Message& prototype, std::string_view payload) {
@@ -92,13 +125,17 @@ nlohmann::json decode(const pb::Message& prototype, std::string_view payload) {
                                       type_name(prototype),
                                       one_line(message->InitializationErrorString())));
     }
+    if (const auto* field = non_utf8_string(*message)) {
+        throw DecodeError(fmt::format("not a valid {} message: {} is not UTF-8 text",
+                                      type_name(prototype), field->full_name()));
+    }
     std::string text;
     const auto status = pb::util::MessageToJsonString(*message, &text, print_options());
     if (!status.ok()) {
-        throw DecodeError(fmt::format("{}: {}", type_name(prototype),
-                                      one_line(status.message().as_string())));
+        throw DecodeError(
+            fmt::format("{}: {}", type_name(prototype), one_line(status.message().as_string())));
     }
-    // Proto2 strings may hold any bytes, which JSON cannot.
+    // (Not expected to fail: strings were checked above.)
     auto json = nlohmann::json::parse(keep_negative_zero(std::move(text)), nullptr, false);
     if (json.is_discarded()) {
         throw DecodeError(fmt::format("{}: a string field is not UTF-8", type_name(prototype)));

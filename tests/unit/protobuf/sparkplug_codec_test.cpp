@@ -154,5 +154,22 @@ TEST_CASE("sparkplug codec: bytes that are not a Payload are a DecodeError") {
     CHECK_THROWS_AS(codec->decode(std::string(1, '\xff')), DecodeError);
 }
 
+TEST_CASE(
+    "sparkplug codec: a string that is not UTF-8 is a DecodeError naming the field, not an empty "
+    "string") {
+    const auto codec = make_sparkplug_codec();
+    // uuid = ff fe; then a metric whose name is ff fe.
+    for (const auto& [payload, field] :
+         {std::pair{std::string("\x22\x02\xff\xfe", 4), "Payload.uuid"},
+          std::pair{std::string("\x12\x06\x0a\x02\xff\xfe\x18\x01", 8), "Metric.name"}}) {
+        try {
+            codec->decode(payload);
+            FAIL("decoded");
+        } catch (const DecodeError& e) {
+            CHECK(std::string(e.what()).find(field) != std::string::npos);
+        }
+    }
+}
+
 }  // namespace
 }  // namespace mqtk
