@@ -26,6 +26,7 @@ packages=(
   rabbitmq-server python3-paho-mqtt  # interop tests: a broker and a client no one here wrote
   libcpp-httplib-dev  # --metrics: the HTTP endpoint
   libprotobuf-dev protobuf-compiler  # --decode/--encode protobuf and sparkplug
+  libprotoc-dev  # compiler/importer.h: reading a .proto at run time (the code is in libprotobuf)
   prometheus  # metrics tests: promtool and a real scraper, started by the tests on loopback
   python3-cbor2 python3-msgpack python3-protobuf  # codec tests: bytes made by other libraries
   tmux  # sub --watch tests: a real terminal
