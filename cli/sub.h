@@ -4,12 +4,14 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/connection_flags.h"
+#include "core/live/observers.h"
 #include "core/sub.h"
 
 namespace mqtk::cli {
 
 struct SubFlags {
     SubOptions options;
+    LiveOptions live;
 };
 
 CLI::App* setup_sub(CLI::App& app, ConnectionFlags& connection, SubFlags& flags);
