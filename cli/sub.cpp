@@ -63,6 +63,9 @@ CLI::App* setup_sub(CLI::App& app, ConnectionFlags& connection, SubFlags& flags)
     sub->add_option("--expect", o.expect, "Exit 0 at the first payload matching REGEX");
     sub->add_option("--ready-file", o.ready_file, "Create PATH once subscribed");
     add_output_flags(*sub, o.output);
+    sub->add_flag("--message-rate", o.message_rate,
+                  "Print the number of messages received each second instead of the messages")
+        ->group("Output");
     add_live_flags(*sub, flags.live);
     return sub;
 }

@@ -4,6 +4,7 @@
 #include "core/sub.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -130,6 +131,7 @@ class Subscriber {
         }
         subscribe(deadline);
         if (!options_.ready_file.empty()) create_ready_file(options_.ready_file);
+        next_rate_at_ = Clock::now() + std::chrono::seconds(1);
         ExitCode code = options_.exit_after_subscribe ? ExitCode::Success : wait(deadline);
         client_.disconnect();
         up_ = false;
@@ -191,19 +193,39 @@ class Subscriber {
                                  *options_.expect, *options_.count);
             }
             if (ending_ != Ending::None) return ExitCode::Success;
-            if (interrupted()) return ExitCode::Interrupted;
+            if (interrupted()) {
+                print_rate();  // as mosquitto_sub 2.1: the part-second so far
+                return ExitCode::Interrupted;
+            }
             if (Clock::now() >= deadline) {
+                print_rate();
                 if (options_.expect) {
                     throw make_error(ExitCode::Timeout, "timed out: no payload matched '{}'",
                                      *options_.expect);
                 }
                 throw make_error(ExitCode::Timeout, "timed out after {} s", *options_.timeout);
             }
+            if (options_.message_rate && Clock::now() >= next_rate_at_) {
+                print_rate();
+                // On the second, from the first: a late wake-up does not shift the rest.
+                next_rate_at_ += std::chrono::seconds(1);
+            }
             lock.unlock();
             output_.flush();  // a file reader sees data within ~100 ms
             if (resubscribe_.exchange(false)) resubscribe(deadline);
             lock.lock();
-            changed_.wait_for(lock, std::chrono::milliseconds(100));
+            auto wake = Clock::now() + std::chrono::milliseconds(100);
+            if (options_.message_rate) wake = std::min(wake, next_rate_at_);
+            changed_.wait_until(lock, wake);
+        }
+    }
+
+    // --message-rate: the arrivals since the last line, in mosquitto_sub 2.1's words.
+    void print_rate() {
+        if (!options_.message_rate) return;
+        const std::uint64_t n = rate_count_.exchange(0, std::memory_order_relaxed);
+        if (!output_.write_with([&](std::string& out) { out += fmt::format("{} msgs/s\n", n); })) {
+            ending_ = Ending::ReaderGone;
         }
     }
 
@@ -218,6 +240,13 @@ class Subscriber {
     // On Paho's receive thread: must not throw and must not wait on the client.
     void handle(const Message& message) {
         if (ending_ != Ending::None) return;
+        if (options_.message_rate) {
+            // As mosquitto_sub 2.1: counted before anything else looks at it, and nothing
+            // else does.
+            rate_count_.fetch_add(1, std::memory_order_relaxed);
+            ++received_;
+            return;
+        }
         try {
             for (const auto& filter : options_.filters_out) {
                 if (topic_matches(filter, message.topic)) return;
@@ -297,6 +326,8 @@ class Subscriber {
     std::atomic<Ending> ending_{Ending::None};
     std::string failure_;
     std::atomic<bool> resubscribe_{false};
+    std::atomic<std::uint64_t> rate_count_{0};     // --message-rate: since the last line
+    Clock::time_point next_rate_at_;               // the main thread's
     LiveCounter received_;                         // written on the receive thread only
     std::mt19937 random_{std::random_device{}()};  // receive thread only
 };

@@ -33,6 +33,9 @@ struct SubOptions {
     Properties unsubscribe_properties;  // -D unsubscribe ...
     std::optional<std::string> expect;  // --expect REGEX (ECMAScript)
     std::string ready_file;             // --ready-file PATH
+    // --message-rate (mosquitto 2.1): every arrival counted, nothing printed, and once a
+    // second "N msgs/s"; -C and the filters of what is printed do not apply.
+    bool message_rate = false;
     OutputOptions output;
 };
 
