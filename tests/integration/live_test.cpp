@@ -20,6 +20,7 @@
 #include "support/broker.h"
 #include "support/helpers.h"
 #include "support/process.h"
+#include "support/wire.h"
 
 namespace {
 
@@ -350,4 +351,44 @@ TEST_CASE("sub --message-rate: the arrivals of each second, once a second, inste
     // a little after), plus 0.5 s for a loaded machine.
     CHECK(three_lines >= 2.0);
     CHECK(three_lines < 3.5);
+}
+
+TEST_CASE("stats: req --count: the requests, the replies and their round trips") {
+    Broker broker;
+    TempDir dir;
+    Process responder(
+        mqtk_argv("echo", broker.port(),
+                  {"-i", "live-responder", "-V", "5", "--responder", "-t", "svc/live", "--clean"}));
+    REQUIRE(mqtk::test::wait_for_subscriptions(broker, "live-responder", {"svc/live"}, 10s));
+    const std::string stats = dir.file("req.jsonl");
+    const ProcessResult r =
+        run_mqtk({"req", "-p", str(broker.port()), "-t", "svc/live", "-m", "q", "--count", "4",
+                  "--interval", "0.1", "--stats", stats, "--stats-interval", "0.1"});
+    INFO(r.describe());
+    REQUIRE(r.exit_code == 0);
+    auto lines = read_stats(stats);
+    check_stream(lines, "req");
+    const json& total = lines.back()["total"];
+    INFO(total.dump());
+    CHECK(total["messages"]["sent"] == 4);
+    CHECK(total["messages"]["received"] == 4);
+    CHECK(total["messages"]["lost"] == 0);
+    const json& rtt = total["latency"]["round_trip"];
+    CHECK(rtt["count"] == 4);
+    const auto ms = [&](const char* key) { return fmt::format("{:.3f} ms", u64(rtt[key]) / 1e6); };
+    CHECK(contains(r.err,
+                   fmt::format("round trip min {}, p50 {}, p90 {}, p99 {}, max {}", ms("min_ns"),
+                               ms("p50_ns"), ms("p90_ns"), ms("p99_ns"), ms("max_ns"))));
+    check_intervals_add_up(lines);
+
+    // Unanswered: the request that timed out is lost.
+    const ProcessResult lost = run_mqtk({"req", "-p", str(broker.port()), "-t", "svc/nobody", "-m",
+                                         "q", "--count", "3", "-W", "0.3", "--stats", stats});
+    INFO(lost.describe());
+    CHECK(lost.exit_code == 5);
+    lines = read_stats(stats);
+    REQUIRE(!lines.empty());
+    CHECK(lines.back()["total"]["messages"]["sent"] == 1);
+    CHECK(lines.back()["total"]["messages"]["received"] == 0);
+    CHECK(lines.back()["total"]["messages"]["lost"] == 1);
 }
