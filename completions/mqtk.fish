@@ -11,7 +11,7 @@ set -g __mqtk_value_options --config --profile -h --host -p --port -L --url -i -
     --key --key-password --key-password-file --tls-version --connect-timeout -F --format -t --topic \
     -m --message -f --file -q --qos --repeat --repeat-delay -M --max-inflight -W --timeout \
     -T --filter-out -U --unsubscribe -C --count --random-filter --retain-handling --expect \
-    --ready-file \
+    --ready-file --stats --stats-interval \
     --delay --reply-topic --publishers --subscribers --duration --rate --size --warmup \
     --storm --conn-rate --hold --shard --workers -e --response-topic --interval --require
 
@@ -103,6 +103,7 @@ end
 set -l __mqtk_commands pub sub echo bench req rr check
 set -l every "__mqtk_using $__mqtk_commands"
 set -l output "__mqtk_using sub echo req rr"
+set -l live "__mqtk_using bench sub echo req rr"
 
 complete -c mqtk -f
 
@@ -164,6 +165,10 @@ complete -c mqtk -n $output -s F -l format -x -d 'Format each message (see mqtk(
 complete -c mqtk -n $output -l pretty -d 'Pretty-print JSON output'
 complete -c mqtk -n $output -l json -d 'One JSON object per message'
 
+# Live figures: bench, sub, echo and req
+complete -c mqtk -n $live -l stats -r -d "One JSON line of figures per interval to FILE ('-': stderr)"
+complete -c mqtk -n $live -l stats-interval -x -d 'Seconds between --stats lines'
+
 # pub
 set -l pub '__mqtk_using pub'
 complete -c mqtk -n $pub -s t -l topic -x -d 'Topic to publish to'
@@ -198,6 +203,7 @@ complete -c mqtk -n $sub -l retain-as-published -d 'MQTT 5: keep the retain flag
 complete -c mqtk -n $sub -l retain-handling -x -a '0 1 2' -d 'MQTT 5: 0 always, 1 new, 2 never'
 complete -c mqtk -n $sub -l expect -x -d 'Exit 0 at the first payload matching REGEX'
 complete -c mqtk -n $sub -l ready-file -r -d 'Create PATH once subscribed'
+complete -c mqtk -n $sub -l message-rate -d 'Print messages received per second instead'
 
 # echo
 set -l echo '__mqtk_using echo'
