@@ -94,7 +94,8 @@ std::vector<PublisherTally> tallies_from_json(std::string_view text) {
 
 class PipeCoordinator : public BenchCoordinator {
   public:
-    PipeCoordinator(int up, int down) : up_(up), down_(down) {}
+    // `live`: the parent shows live figures, so this worker keeps and sends them.
+    PipeCoordinator(int up, int down, bool live) : up_(up), down_(down), live_wanted_(live) {}
 
     std::optional<std::uint64_t> ready() override {
         send("ready");
@@ -117,14 +118,14 @@ class PipeCoordinator : public BenchCoordinator {
         send(fmt::format("status {} {} {} {} {}", s.phase, s.sent, s.received, s.connected,
                          s.failed));
         const std::uint64_t now = monotonic_ns();
-        if (now < next_live_) return;
+        if (!live_wanted_ || now < next_live_) return;
         next_live_ = now + kLiveEvery;
         if (const auto figures = live_.figures()) {
             send("live " + live_figures_to_json(*figures).dump());
         }
     }
 
-    LiveHub* live() override { return &live_; }
+    LiveHub* live() override { return live_wanted_ ? &live_ : nullptr; }
 
     void published(const std::vector<PublisherTally>& mine) override {
         send("published " + tallies_to_json(mine).dump());
@@ -189,14 +190,16 @@ class PipeCoordinator : public BenchCoordinator {
     bool stop_ = false;
     std::optional<std::uint64_t> go_;
     std::optional<std::vector<PublisherTally>> expected_;
+    bool live_wanted_;
     LiveHub live_;  // this worker's figures, passed on by status()
     std::uint64_t next_live_ = 0;
 };
 
-[[noreturn]] void worker_main(const WorkerPlan& plan, const WorkerBody& body, int up, int down) {
+[[noreturn]] void worker_main(const WorkerPlan& plan, const WorkerBody& body, int up, int down,
+                              bool live) {
     // Die with the parent rather than hold connections for nobody.
     prctl(PR_SET_PDEATHSIG, SIGTERM);
-    PipeCoordinator coordinator(up, down);
+    PipeCoordinator coordinator(up, down, live);
     try {
         coordinator.send_result(body(plan, coordinator));
     } catch (const Error& error) {
@@ -289,7 +292,7 @@ class Supervisor {
             }
             ::close(up[0]);
             ::close(down[1]);
-            worker_main(plan, body, up[1], down[0]);
+            worker_main(plan, body, up[1], down[0], live_ != nullptr);
         }
         ::close(up[1]);
         ::close(down[0]);
