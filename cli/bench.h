@@ -8,6 +8,7 @@
 
 #include "cli/connection_flags.h"
 #include "core/bench/options.h"
+#include "core/live/observers.h"
 
 namespace mqtk::cli {
 
@@ -17,6 +18,7 @@ struct BenchFlags {
     bool json = false;
     std::vector<std::string> merge_files;
     CLI::App* merge = nullptr;  // the `merge` sub-subcommand
+    LiveOptions live;
 };
 
 CLI::App* setup_bench(CLI::App& app, ConnectionFlags& connection, BenchFlags& flags);

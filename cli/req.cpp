@@ -1,6 +1,7 @@
 // Binds `mqtk req`'s flags into ReqOptions and hands over to the core requester.
 #include "cli/req.h"
 
+#include "cli/live_flags.h"
 #include "cli/sub.h"
 #include "cli/validators.h"
 #include "core/error.h"
@@ -57,6 +58,7 @@ CLI::App* setup_req(CLI::App& app, ConnectionFlags& connection, ReqFlags& flags)
                     "Seconds between a reply and the next request (default 0)")
         ->check(non_negative_seconds());
     add_output_flags(*req, o.output);
+    add_live_flags(*req, flags.live);
     return req;
 }
 
@@ -79,7 +81,9 @@ int run_req(const ConnectionFlags& connection, ReqFlags& flags) {
     o.publish_properties = resolved.properties.publish;
     o.subscribe_properties = resolved.properties.subscribe;
     o.output.color = want_colour();
-    return static_cast<int>(mqtk::run_req(resolved.options, o));
+    return with_live_observers("req", flags.live, [&](LiveHub* live) {
+        return static_cast<int>(mqtk::run_req(resolved.options, o, live));
+    });
 }
 
 }  // namespace mqtk::cli

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "cli/connection_flags.h"
+#include "core/live/observers.h"
 #include "core/req.h"
 
 namespace mqtk::cli {
@@ -18,6 +19,7 @@ struct ReqFlags {
     bool null_message = false;
     std::string retain_handling;
     const CLI::App* command = nullptr;  // to tell whether -V was given
+    LiveOptions live;
 };
 
 CLI::App* setup_req(CLI::App& app, ConnectionFlags& connection, ReqFlags& flags);

@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "cli/terminal.h"
+#include "cli/live_flags.h"
 #include "cli/validators.h"
 #include "core/connection/client.h"
 #include "core/output.h"
@@ -75,6 +76,10 @@ CLI::App* setup_sub(CLI::App& app, ConnectionFlags& connection, SubFlags& flags)
     sub->add_flag("-w,--watch", flags.watch,
                   "One line per topic, updated in place (a terminal only; see mqtk topics)");
     add_output_flags(*sub, o.output);
+    sub->add_flag("--message-rate", o.message_rate,
+                  "Print the number of messages received each second instead of the messages")
+        ->group("Output");
+    add_live_flags(*sub, flags.live);
     return sub;
 }
 
@@ -125,7 +130,9 @@ int run_sub(const ConnectionFlags& connection, SubFlags& flags) {
     o.output.color = want_colour();
     if (flags.watch) return run_watch(std::move(resolved), o);
     OutputSink output(STDOUT_FILENO);
-    return static_cast<int>(mqtk::run_sub(resolved.options, o, make_client, output));
+    return with_live_observers("sub", flags.live, [&](LiveHub* live) {
+        return static_cast<int>(mqtk::run_sub(resolved.options, o, make_client, output, live));
+    });
 }
 
 }  // namespace mqtk::cli

@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/connection_flags.h"
+#include "core/live/observers.h"
 #include "core/sub.h"
 
 namespace mqtk::cli {
@@ -11,6 +12,7 @@ namespace mqtk::cli {
 struct SubFlags {
     SubOptions options;
     bool watch = false;  // -w: the table of topics on the terminal (cli/terminal.h)
+    LiveOptions live;
 };
 
 CLI::App* setup_sub(CLI::App& app, ConnectionFlags& connection, SubFlags& flags);

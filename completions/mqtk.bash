@@ -22,6 +22,7 @@ _mqtk_options()
         --tls-version --ciphers --psk --psk-identity --tls-alpn --tls-keylog
         --tls-use-os-certs -D --property --connect-timeout -d --debug --quiet --nodelay'
     local output='-v --verbose -N -F --format --pretty --json --decode --proto-path'
+    local live='--stats --stats-interval'
     case $1 in
         pub)
             echo "$common -t --topic -m --message -f --file -s --stdin-file
@@ -29,22 +30,22 @@ _mqtk_options()
                 --repeat --repeat-delay -M --max-inflight -W --timeout --encode --proto-path"
             ;;
         sub)
-            echo "$common $output -t --topic -T --filter-out -U --unsubscribe -q --qos
+            echo "$common $output $live -t --topic -T --filter-out -U --unsubscribe -q --qos
                 -C --count -W --timeout --random-filter -R --no-retained --retained-only
                 --remove-retained -E --exit-after-subscribe --no-local
-                --retain-as-published --retain-handling --expect --ready-file -w --watch"
+                --retain-as-published --retain-handling --expect --ready-file -w --watch --message-rate"
             ;;
         echo)
-            echo "$common $output -t --topic -m --message -n --no-message --delay
+            echo "$common $output $live -t --topic -m --message -n --no-message --delay
                 --reply-topic --responder --clean -q --qos -C --count -W --timeout"
             ;;
         req | rr)
-            echo "$common $output -t --topic -e --response-topic -m --message -f --file
+            echo "$common $output $live -t --topic -e --response-topic -m --message -f --file
                 -s --stdin-file -n --null-message -q --qos -R --retain-handling
                 -W --timeout --count --interval"
             ;;
         bench)
-            echo "$common --publishers --subscribers --duration --count --rate --size
+            echo "$common $live --publishers --subscribers --duration --count --rate --size
                 -t --topic --warmup -q --qos -r --retain --pairs -M --max-inflight
                 --storm --conn-rate --hold --json --shard --workers"
             ;;
@@ -75,6 +76,7 @@ _mqtk_takes_value()
             -T | --filter-out | -U | --unsubscribe | -C | --count | --random-filter | \
             --retain-handling | --decode | --encode | --proto-path | \
             --expect | --ready-file | --delay | --reply-topic | --publishers | \
+            --stats | --stats-interval | \
             -e | --response-topic | --interval | \
             --subscribers | --duration | --rate | --size | --warmup | --storm | \
             --conn-rate | --hold | --shard | --workers | --require)
@@ -228,7 +230,7 @@ _mqtk()
             ;;
         --cafile | --cert | --key | --pw-file | --key-password-file | --config | -f | --file | \
             --tls-keylog | \
-            --ready-file)
+            --ready-file | --stats)
             _filedir
             return
             ;;

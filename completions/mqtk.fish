@@ -11,7 +11,7 @@ set -g __mqtk_value_options --config --profile -h --host -p --port -L --url -i -
     --key --key-password --key-password-file --tls-version --connect-timeout -F --format -t --topic \
     -m --message -f --file -q --qos --repeat --repeat-delay -M --max-inflight -W --timeout \
     -T --filter-out -U --unsubscribe -C --count --random-filter --retain-handling --expect \
-    --ready-file \
+    --ready-file --stats --stats-interval \
     --delay --reply-topic --publishers --subscribers --duration --rate --size --warmup \
     --storm --conn-rate --hold --shard --workers -e --response-topic --interval --require \
     --decode --encode --proto-path
@@ -117,6 +117,7 @@ end
 set -l __mqtk_commands pub sub echo bench req rr check topics
 set -l every "__mqtk_using $__mqtk_commands"
 set -l output "__mqtk_using sub echo req rr"
+set -l live "__mqtk_using bench sub echo req rr"
 
 complete -c mqtk -f
 
@@ -181,6 +182,10 @@ complete -c mqtk -n $output -l json -d 'One JSON object per message'
 complete -c mqtk -n $output -l decode -x -a '(__mqtk_codecs)' -d 'Print each payload decoded by CODEC'
 complete -c mqtk -n $output -l proto-path -x -a '(__fish_complete_directories)' -d 'Directory of .proto imports'
 
+# Live figures: bench, sub, echo and req
+complete -c mqtk -n $live -l stats -r -d "One JSON line of figures per interval to FILE ('-': stderr)"
+complete -c mqtk -n $live -l stats-interval -x -d 'Seconds between --stats lines'
+
 # pub
 set -l pub '__mqtk_using pub'
 complete -c mqtk -n $pub -s t -l topic -x -d 'Topic to publish to'
@@ -218,6 +223,7 @@ complete -c mqtk -n $sub -l retain-handling -x -a '0 1 2' -d 'MQTT 5: 0 always, 
 complete -c mqtk -n $sub -l expect -x -d 'Exit 0 at the first payload matching REGEX'
 complete -c mqtk -n $sub -l ready-file -r -d 'Create PATH once subscribed'
 complete -c mqtk -n $sub -s w -l watch -d 'One line per topic, updated in place'
+complete -c mqtk -n $sub -l message-rate -d 'Print messages received per second instead'
 
 # echo
 set -l echo '__mqtk_using echo'

@@ -4,6 +4,7 @@
 #include "core/sub.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -98,15 +99,24 @@ enum class Ending { None, Done, ReaderGone, Failed, Unmatched };
 class Subscriber {
   public:
     Subscriber(const ConnectOptions& connection, const SubOptions& options,
-               const ConnectionFactory& connect, OutputSink& output)
+               const ConnectionFactory& connect, OutputSink& output, LiveHub* live)
         : options_(options),
+          live_(live),
           formatter_(options.output),
           expectation_(compile_expectation(options.expect)),
           output_(output),
           connection_(connect(connection, "sub", SessionBehaviour{.auto_reconnect = true})),
           client_(*connection_) {
         client_.on_message([this](const Message& message) { handle(message); });
-        client_.on_reconnected([this] { resubscribe_ = true; });
+        client_.on_reconnected([this] {
+            resubscribe_ = true;
+            up_ = true;
+            ++reconnected_;
+        });
+        client_.on_connection_lost([this](const std::string&) {
+            up_ = false;
+            ++connections_lost_;
+        });
         // -E: what follows the SUBACK (retained messages) is not printed, as mosquitto_sub,
         // which disconnects in its subscribe callback. Decided on the receive thread: from
         // the main thread, after the SUBACK's wait, it raced the messages behind it.
@@ -114,7 +124,9 @@ class Subscriber {
     }
 
     ExitCode run() {
+        const LiveAttachment live(live_, [this] { return live_figures(); });
         client_.connect();
+        up_ = true;
         // -W counts from the moment we are connected, as mosquitto_sub's does.
         auto deadline = Clock::time_point::max();
         if (options_.timeout) {
@@ -123,8 +135,10 @@ class Subscriber {
         }
         subscribe(deadline);
         if (!options_.ready_file.empty()) create_ready_file(options_.ready_file);
+        next_rate_at_ = Clock::now() + std::chrono::seconds(1);
         ExitCode code = options_.exit_after_subscribe ? ExitCode::Success : wait(deadline);
         client_.disconnect();
+        up_ = false;
         output_.flush();
         // A failure while an interrupt was being handled (--remove-retained publishing as
         // the DISCONNECT goes out: messages reach us until disconnect() is done) is no news.
@@ -135,6 +149,17 @@ class Subscriber {
     }
 
   private:
+    // Any thread: atomics only.
+    LiveFigures live_figures() const {
+        LiveFigures f;
+        f.command = "sub";
+        f.received = received_;
+        f.connections_up = up_ ? 1 : 0;
+        f.connections_lost = connections_lost_;
+        f.reconnected = reconnected_;
+        return f;
+    }
+
     // Within -W, like everything after the connect: a broker that never sends the SUBACK
     // is a timeout, not a hang.
     void subscribe(Clock::time_point deadline) {
@@ -172,19 +197,39 @@ class Subscriber {
                                  *options_.expect, *options_.count);
             }
             if (ending_ != Ending::None) return ExitCode::Success;
-            if (interrupted()) return ExitCode::Interrupted;
+            if (interrupted()) {
+                print_rate();  // as mosquitto_sub 2.1: the part-second so far
+                return ExitCode::Interrupted;
+            }
             if (Clock::now() >= deadline) {
+                print_rate();
                 if (options_.expect) {
                     throw make_error(ExitCode::Timeout, "timed out: no payload matched '{}'",
                                      *options_.expect);
                 }
                 throw make_error(ExitCode::Timeout, "timed out after {} s", *options_.timeout);
             }
+            if (options_.message_rate && Clock::now() >= next_rate_at_) {
+                print_rate();
+                // On the second, from the first: a late wake-up does not shift the rest.
+                next_rate_at_ += std::chrono::seconds(1);
+            }
             lock.unlock();
             output_.flush();  // a file reader sees data within ~100 ms
             if (resubscribe_.exchange(false)) resubscribe(deadline);
             lock.lock();
-            changed_.wait_for(lock, std::chrono::milliseconds(100));
+            auto wake = Clock::now() + std::chrono::milliseconds(100);
+            if (options_.message_rate) wake = std::min(wake, next_rate_at_);
+            changed_.wait_until(lock, wake);
+        }
+    }
+
+    // --message-rate: the arrivals since the last line, in mosquitto_sub 2.1's words.
+    void print_rate() {
+        if (!options_.message_rate) return;
+        const std::uint64_t n = rate_count_.exchange(0, std::memory_order_relaxed);
+        if (!output_.write_with([&](std::string& out) { out += fmt::format("{} msgs/s\n", n); })) {
+            ending_ = Ending::ReaderGone;
         }
     }
 
@@ -199,6 +244,13 @@ class Subscriber {
     // On Paho's receive thread: must not throw and must not wait on the client.
     void handle(const Message& message) {
         if (ending_ != Ending::None) return;
+        if (options_.message_rate) {
+            // As mosquitto_sub 2.1: counted before anything else looks at it, and nothing
+            // else does.
+            rate_count_.fetch_add(1, std::memory_order_relaxed);
+            ++received_;
+            return;
+        }
         try {
             for (const auto& filter : options_.filters_out) {
                 if (topic_matches(filter, message.topic)) return;
@@ -243,7 +295,7 @@ class Subscriber {
             return end(Ending::Done);
         }
         // With --expect, -C bounds how many messages may go by without a match.
-        if (options_.count && received_ >= *options_.count) {
+        if (options_.count && received_ >= static_cast<std::uint64_t>(*options_.count)) {
             return end(options_.expect ? Ending::Unmatched : Ending::Done);
         }
     }
@@ -264,6 +316,10 @@ class Subscriber {
     }
 
     const SubOptions& options_;
+    LiveHub* live_;
+    std::atomic<bool> up_{false};
+    std::atomic<std::uint64_t> connections_lost_{0};  // Paho's callbacks: rare
+    std::atomic<std::uint64_t> reconnected_{0};
     Formatter formatter_;
     std::regex expectation_;
     OutputSink& output_;
@@ -275,16 +331,18 @@ class Subscriber {
     std::atomic<Ending> ending_{Ending::None};
     std::string failure_;
     std::atomic<bool> resubscribe_{false};
-    long received_ = 0;                            // receive thread only
+    std::atomic<std::uint64_t> rate_count_{0};     // --message-rate: since the last line
+    Clock::time_point next_rate_at_;               // the main thread's
+    LiveCounter received_;                         // written on the receive thread only
     std::mt19937 random_{std::random_device{}()};  // receive thread only
 };
 
 }  // namespace
 
 ExitCode run_sub(const ConnectOptions& connection, const SubOptions& options,
-                 const ConnectionFactory& connect, OutputSink& output) {
+                 const ConnectionFactory& connect, OutputSink& output, LiveHub* live) {
     check_sub_options(connection, options);
-    Subscriber subscriber(connection, options, connect, output);
+    Subscriber subscriber(connection, options, connect, output, live);
     return subscriber.run();
 }
 

@@ -8,6 +8,7 @@
 
 #include "core/connection/connection.h"
 #include "core/error.h"
+#include "core/live.h"
 #include "core/options.h"
 #include "core/properties.h"
 
@@ -32,6 +33,9 @@ struct SubOptions {
     Properties unsubscribe_properties;  // -D unsubscribe ...
     std::optional<std::string> expect;  // --expect REGEX (ECMAScript)
     std::string ready_file;             // --ready-file PATH
+    // --message-rate (mosquitto 2.1): every arrival counted, nothing printed, and once a
+    // second "N msgs/s"; -C and the filters of what is printed do not apply.
+    bool message_rate = false;
     OutputOptions output;
 };
 
@@ -42,8 +46,9 @@ class OutputSink;
 void check_sub_options(const ConnectOptions& connection, const SubOptions& options);
 
 // Connects through `connect` and prints into `output` (cli/ gives make_client() and a sink
-// on stdout).
+// on stdout). `live`, if given, shows the messages received (those -C counts) and the
+// connection's losses and reconnects.
 ExitCode run_sub(const ConnectOptions& connection, const SubOptions& options,
-                 const ConnectionFactory& connect, OutputSink& output);
+                 const ConnectionFactory& connect, OutputSink& output, LiveHub* live = nullptr);
 
 }  // namespace mqtk

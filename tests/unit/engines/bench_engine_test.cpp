@@ -126,7 +126,7 @@ BenchResult run(FakeNetwork& network, const BenchOptions& options) {
     const auto plans = mqtk::plan_workers(options, context.slice, 1);
     REQUIRE(plans.size() == 1);
     mqtk::ProgressMeter progress(nullptr, false, mqtk::monotonic_ns());
-    mqtk::LocalCoordinator coordinator(progress);
+    mqtk::LocalCoordinator coordinator(progress, nullptr);
     mqtk::ConnectOptions connection;
     connection.max_inflight = options.max_inflight;
     return mqtk::run_message_worker(connection, options, context, plans.front(), coordinator,
