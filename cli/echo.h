@@ -12,6 +12,7 @@ struct EchoFlags {
     EchoOptions options;
     std::string message = "hello";
     bool no_message = false;
+    std::string metrics;  // --metrics [ADDRESS:]PORT
 };
 
 CLI::App* setup_echo(CLI::App& app, ConnectionFlags& connection, EchoFlags& flags);

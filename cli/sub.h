@@ -10,6 +10,7 @@ namespace mqtk::cli {
 
 struct SubFlags {
     SubOptions options;
+    std::string metrics;  // --metrics [ADDRESS:]PORT
 };
 
 CLI::App* setup_sub(CLI::App& app, ConnectionFlags& connection, SubFlags& flags);

@@ -32,11 +32,11 @@ _mqtk_options()
             echo "$common $output -t --topic -T --filter-out -U --unsubscribe -q --qos
                 -C --count -W --timeout --random-filter -R --no-retained --retained-only
                 --remove-retained -E --exit-after-subscribe --no-local
-                --retain-as-published --retain-handling --expect --ready-file"
+                --retain-as-published --retain-handling --expect --ready-file --metrics"
             ;;
         echo)
             echo "$common $output -t --topic -m --message -n --no-message --delay
-                --reply-topic --responder --clean -q --qos -C --count -W --timeout"
+                --reply-topic --responder --clean -q --qos -C --count -W --timeout --metrics"
             ;;
         req | rr)
             echo "$common $output -t --topic -e --response-topic -m --message -f --file
@@ -46,7 +46,7 @@ _mqtk_options()
         bench)
             echo "$common --publishers --subscribers --duration --count --rate --size
                 -t --topic --warmup -q --qos -r --retain --pairs -M --max-inflight
-                --storm --conn-rate --hold --json --shard --workers"
+                --storm --conn-rate --hold --json --shard --workers --metrics"
             ;;
         'bench merge')
             echo '--help --json'
@@ -74,7 +74,7 @@ _mqtk_takes_value()
             --expect | --ready-file | --delay | --reply-topic | --publishers | \
             -e | --response-topic | --interval | \
             --subscribers | --duration | --rate | --size | --warmup | --storm | \
-            --conn-rate | --hold | --shard | --workers | --require)
+            --conn-rate | --hold | --shard | --workers | --require | --metrics)
             return 0
             ;;
     esac
