@@ -6,7 +6,7 @@
 
 #include <cstdio>
 
-#include "cli/metrics_flag.h"
+#include "cli/live_flags.h"
 #include "cli/validators.h"
 #include "core/bench/bench.h"
 #include "core/bench/plan.h"
@@ -134,8 +134,7 @@ CLI::App* setup_bench(CLI::App& app, ConnectionFlags& connection, BenchFlags& fl
                      "light loads)")
         ->check(CLI::Range(0, 256))
         ->group(run);
-    add_metrics_flag(*bench, flags.metrics);
-    bench->get_option("--metrics")->group(run);
+    add_live_flags(*bench, flags.live);
     add_merge(*bench, flags);
     bench->require_subcommand(0, 1);
     return bench;
@@ -155,9 +154,10 @@ int run_bench(const ConnectionFlags& connection, BenchFlags& flags) {
     if (!resolved.url_topic.empty() && o.topic == BenchOptions{}.topic)
         o.topic = resolved.url_topic;
     o.publish_properties = resolved.properties.publish;
-    LiveHub hub;
-    const auto metrics = start_metrics(flags.metrics, hub, "bench");
-    return static_cast<int>(mqtk::run_bench(resolved.options, o, output));
+    return with_live_observers("bench", flags.live, [&](LiveHub* live) {
+        output.live = live;
+        return static_cast<int>(mqtk::run_bench(resolved.options, o, output));
+    });
 }
 
 }  // namespace mqtk::cli

@@ -8,6 +8,7 @@
 
 #include "cli/connection_flags.h"
 #include "core/bench/options.h"
+#include "core/live/observers.h"
 
 namespace mqtk::cli {
 
@@ -18,6 +19,7 @@ struct BenchFlags {
     std::string metrics;  // --metrics [ADDRESS:]PORT
     std::vector<std::string> merge_files;
     CLI::App* merge = nullptr;  // the `merge` sub-subcommand
+    LiveOptions live;
 };
 
 CLI::App* setup_bench(CLI::App& app, ConnectionFlags& connection, BenchFlags& flags);

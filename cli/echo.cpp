@@ -3,7 +3,7 @@
 
 #include <unistd.h>
 
-#include "cli/metrics_flag.h"
+#include "cli/live_flags.h"
 #include "cli/sub.h"
 #include "cli/validators.h"
 #include "core/connection/client.h"
@@ -28,8 +28,8 @@ CLI::App* setup_echo(CLI::App& app, ConnectionFlags& connection, EchoFlags& flag
     echo->add_option("-q,--qos", o.qos, "QoS 0, 1 or 2 (default 0)")->check(CLI::Range(0, 2));
     echo->add_option("-C,--count", o.count, "Stop after N echoes")->check(whole_number_from(1));
     echo->add_option("-W,--timeout", o.timeout, "Stop after SECONDS")->check(positive_seconds());
-    add_metrics_flag(*echo, flags.metrics);
     add_output_flags(*echo, o.output);
+    add_live_flags(*echo, flags.live);
     return echo;
 }
 
@@ -41,9 +41,9 @@ int run_echo(const ConnectionFlags& connection, EchoFlags& flags) {
     o.first_message = flags.no_message ? std::nullopt : std::optional(flags.message);
     o.output.color = want_colour();
     OutputSink output(STDOUT_FILENO);
-    LiveHub hub;
-    const auto metrics = start_metrics(flags.metrics, hub, "echo");
-    return static_cast<int>(mqtk::run_echo(resolved.options, o, make_client, output));
+    return with_live_observers("echo", flags.live, [&](LiveHub* live) {
+        return static_cast<int>(mqtk::run_echo(resolved.options, o, make_client, output, live));
+    });
 }
 
 }  // namespace mqtk::cli

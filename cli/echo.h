@@ -5,6 +5,7 @@
 
 #include "cli/connection_flags.h"
 #include "core/echo.h"
+#include "core/live/observers.h"
 
 namespace mqtk::cli {
 
@@ -12,7 +13,7 @@ struct EchoFlags {
     EchoOptions options;
     std::string message = "hello";
     bool no_message = false;
-    std::string metrics;  // --metrics [ADDRESS:]PORT
+    LiveOptions live;
 };
 
 CLI::App* setup_echo(CLI::App& app, ConnectionFlags& connection, EchoFlags& flags);

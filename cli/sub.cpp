@@ -5,7 +5,7 @@
 
 #include <cstdlib>
 
-#include "cli/metrics_flag.h"
+#include "cli/live_flags.h"
 #include "cli/validators.h"
 #include "core/connection/client.h"
 #include "core/output.h"
@@ -62,8 +62,8 @@ CLI::App* setup_sub(CLI::App& app, ConnectionFlags& connection, SubFlags& flags)
         ->check(CLI::Range(0, 2));
     sub->add_option("--expect", o.expect, "Exit 0 at the first payload matching REGEX");
     sub->add_option("--ready-file", o.ready_file, "Create PATH once subscribed");
-    add_metrics_flag(*sub, flags.metrics);
     add_output_flags(*sub, o.output);
+    add_live_flags(*sub, flags.live);
     return sub;
 }
 
@@ -81,9 +81,9 @@ int run_sub(const ConnectionFlags& connection, SubFlags& flags) {
     o.unsubscribe_properties = resolved.properties.unsubscribe;
     o.output.color = want_colour();
     OutputSink output(STDOUT_FILENO);
-    LiveHub hub;
-    const auto metrics = start_metrics(flags.metrics, hub, "sub");
-    return static_cast<int>(mqtk::run_sub(resolved.options, o, make_client, output));
+    return with_live_observers("sub", flags.live, [&](LiveHub* live) {
+        return static_cast<int>(mqtk::run_sub(resolved.options, o, make_client, output, live));
+    });
 }
 
 }  // namespace mqtk::cli

@@ -4,13 +4,14 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/connection_flags.h"
+#include "core/live/observers.h"
 #include "core/sub.h"
 
 namespace mqtk::cli {
 
 struct SubFlags {
     SubOptions options;
-    std::string metrics;  // --metrics [ADDRESS:]PORT
+    LiveOptions live;
 };
 
 CLI::App* setup_sub(CLI::App& app, ConnectionFlags& connection, SubFlags& flags);

@@ -84,8 +84,9 @@ struct Pending {
 class Echo {
   public:
     Echo(const ConnectOptions& connection, const EchoOptions& options,
-         const ConnectionFactory& connect, OutputSink& output)
+         const ConnectionFactory& connect, OutputSink& output, LiveHub* live)
         : options_(options),
+          live_(live),
           formatter_(options.output),
           output_(output),
           connection_(connect(
@@ -99,12 +100,22 @@ class Echo {
           stall_bound_(stall_bound(options.delay)),
           session_file_(echo_session_file()) {
         client_.on_message([this](const Message& message) { arrived(message); });
-        client_.on_connection_lost([this](const std::string&) { offline_ = true; });
-        client_.on_reconnected([this] { resubscribe_ = true; });
+        client_.on_connection_lost([this](const std::string&) {
+            offline_ = true;
+            up_ = false;
+            ++connections_lost_;
+        });
+        client_.on_reconnected([this] {
+            resubscribe_ = true;
+            up_ = true;
+            ++reconnected_;
+        });
     }
 
     ExitCode run() {
+        const LiveAttachment live(live_, [this] { return live_figures(false); });
         const auto session = client_.connect();
+        up_ = true;
         connected_at_ = Clock::now();  // -W counts from here, as sub's and mosquitto_sub's do
         open_subscription(session);
         if (options_.first_message && !options_.responder) {
@@ -123,6 +134,8 @@ class Echo {
         client_.disconnect(code == ExitCode::Interrupted ? std::chrono::milliseconds(0)
                                                          : std::chrono::milliseconds(2000));
         output_.flush();
+        up_ = false;
+        if (live_) live_->finish(live_figures(true));
         report();
         if (!failure_.empty()) throw Error(ExitCode::Failure, failure_);
         if (code == ExitCode::Success && !reader_gone_) check_loop_worked();
@@ -365,6 +378,27 @@ class Echo {
                                    : [this] { return interrupted() || stopping_.load(); });
     }
 
+    // The own messages as report() counts them; what is still in flight is lost only at the
+    // end. Any thread: a copy under the loop's lock.
+    LiveFigures live_figures(bool final) {
+        LiveFigures f;
+        f.command = "echo";
+        {
+            std::lock_guard lock(mutex_);
+            const auto counts = tracker_.counts();
+            f.sent = counts.sent;
+            f.received = counts.returned;
+            f.lost = final ? counts.outstanding : 0;
+            f.duplicated = counts.duplicates;
+            f.out_of_order = counts.out_of_order;
+            f.latencies.emplace_back("round_trip", tracker_.round_trips());
+        }
+        f.connections_up = up_ ? 1 : 0;
+        f.connections_lost = connections_lost_;
+        f.reconnected = reconnected_;
+        return f;
+    }
+
     void report() const {
         const auto counts = tracker_.counts();
         const auto& rtt = tracker_.round_trips();
@@ -381,6 +415,10 @@ class Echo {
     }
 
     const EchoOptions& options_;
+    LiveHub* live_;
+    std::atomic<bool> up_{false};
+    std::atomic<std::uint64_t> connections_lost_{0};  // Paho's callbacks: rare, any thread
+    std::atomic<std::uint64_t> reconnected_{0};
     Formatter formatter_;
     OutputSink& output_;
     std::unique_ptr<Connection> connection_;
@@ -413,10 +451,10 @@ class Echo {
 }  // namespace
 
 ExitCode run_echo(const ConnectOptions& given, const EchoOptions& options,
-                  const ConnectionFactory& connect, OutputSink& output) {
+                  const ConnectionFactory& connect, OutputSink& output, LiveHub* live) {
     const ConnectOptions connection = echo_connection(given, options);
     check_options(connection, options);
-    Echo echo(connection, options, connect, output);
+    Echo echo(connection, options, connect, output, live);
     return echo.run();
 }
 

@@ -9,6 +9,7 @@
 
 #include "core/connection/connection.h"
 #include "core/error.h"
+#include "core/live.h"
 #include "core/options.h"
 
 namespace mqtk {
@@ -33,8 +34,9 @@ class OutputSink;
 
 // Runs the loop on echo_connection(connection, options) (core/echo_session.h), connecting
 // through `connect` and printing into `output` (cli/ gives make_client() and a sink on
-// stdout).
+// stdout). `live`, if given, shows the own messages' figures as the summary counts them
+// (in flight: not lost until the end) and their round trips.
 ExitCode run_echo(const ConnectOptions& connection, const EchoOptions& options,
-                  const ConnectionFactory& connect, OutputSink& output);
+                  const ConnectionFactory& connect, OutputSink& output, LiveHub* live = nullptr);
 
 }  // namespace mqtk

@@ -86,6 +86,31 @@ void Histogram::merge(const Histogram& other) {
     sum_ += other.sum_;
 }
 
+Histogram Histogram::since(const Histogram& earlier) const {
+    if (earlier.layout_ != layout_) {
+        throw usage_error("cannot subtract latency histograms of different layouts ({} and {})",
+                          describe(layout_), describe(earlier.layout_));
+    }
+    Histogram interval(layout_);
+    std::size_t first = counts_.size();
+    std::size_t last = 0;
+    for (std::size_t i = 0; i < counts_.size(); ++i) {
+        if (earlier.counts_[i] > counts_[i]) {
+            throw usage_error("cannot subtract a latency histogram that is not an earlier state");
+        }
+        interval.counts_[i] = counts_[i] - earlier.counts_[i];
+        if (interval.counts_[i] == 0) continue;
+        first = std::min(first, i);
+        last = i;
+    }
+    interval.count_ = count_ - earlier.count_;
+    if (interval.count_ == 0) return interval;
+    interval.sum_ = std::max(0.0, sum_ - earlier.sum_);
+    interval.min_ = min_ < earlier.min_ ? min_ : std::max(bucket_lower_bound(first), min_);
+    interval.max_ = max_ > earlier.max_ ? max_ : std::min(bucket_upper_bound(last), max_);
+    return interval;
+}
+
 void Histogram::reset() noexcept {
     std::fill(counts_.begin(), counts_.end(), 0);
     count_ = 0;

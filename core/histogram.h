@@ -45,6 +45,13 @@ class Histogram {
 
     // Adds `other`'s counts to this one's. Throws mqtk::Error(Usage) on a layout mismatch.
     void merge(const Histogram& other);
+    // What was recorded since `earlier`, an earlier state of this same histogram (a
+    // cumulative one read twice): the counts and the sum subtract exactly. The interval's
+    // min (max) is exact when it is below (above) everything `earlier` saw, and otherwise
+    // its bucket's bound, kept within this histogram's [min, max]. Throws
+    // mqtk::Error(Usage) on a layout mismatch or an `earlier` that is not earlier (a
+    // bucket that holds more there than here).
+    Histogram since(const Histogram& earlier) const;
     void reset() noexcept;
 
     std::uint64_t count() const noexcept { return count_; }
@@ -77,6 +84,9 @@ class Histogram {
   private:
     std::size_t bucket_index(std::uint64_t value) const noexcept;
     std::uint64_t bucket_upper_bound(std::size_t index) const noexcept;
+    std::uint64_t bucket_lower_bound(std::size_t index) const noexcept {
+        return index == 0 ? 0 : bucket_upper_bound(index - 1) + 1;
+    }
 
     HistogramLayout layout_;
     std::uint64_t sub_bucket_count_;   // 2^P

@@ -5,6 +5,7 @@
 // path: a source copies its counters under its own short lock or reads atomics.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <mutex>
@@ -16,6 +17,20 @@
 #include "core/histogram.h"
 
 namespace mqtk {
+
+// A counter with one writing thread that other threads read: a relaxed load and store, no
+// locked instruction, so counting on the message path costs what a plain increment does.
+class LiveCounter {
+  public:
+    LiveCounter& operator++() noexcept {
+        value_.store(value_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+        return *this;
+    }
+    operator std::uint64_t() const noexcept { return value_.load(std::memory_order_relaxed); }
+
+  private:
+    std::atomic<std::uint64_t> value_{0};
+};
 
 // Cumulative since the command started. Field names follow bench's --json result.
 struct LiveFigures {
@@ -48,6 +63,13 @@ class LiveHub {
         if (source_) last_ = source_();
         source_ = nullptr;
     }
+    // The same with the command's final figures as its result says them (bench derives
+    // loss only at the end; echo counts what never came back as lost).
+    void finish(LiveFigures final_figures) {
+        std::lock_guard lock(mutex_);
+        last_ = std::move(final_figures);
+        source_ = nullptr;
+    }
     // Any thread: the current figures, the last ones after finish(), nothing before attach().
     std::optional<LiveFigures> figures() const {
         std::lock_guard lock(mutex_);
@@ -59,6 +81,23 @@ class LiveHub {
     mutable std::mutex mutex_;
     Source source_;
     std::optional<LiveFigures> last_;
+};
+
+// Attaches a source for as long as it lives (none when `hub` is null), and finishes the hub
+// when it goes, so that a source never outlives the counters it reads, even on a throw.
+class LiveAttachment {
+  public:
+    LiveAttachment(LiveHub* hub, LiveHub::Source source) : hub_(hub) {
+        if (hub_) hub_->attach(std::move(source));
+    }
+    ~LiveAttachment() {
+        if (hub_) hub_->finish();
+    }
+    LiveAttachment(const LiveAttachment&) = delete;
+    LiveAttachment& operator=(const LiveAttachment&) = delete;
+
+  private:
+    LiveHub* hub_;
 };
 
 }  // namespace mqtk

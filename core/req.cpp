@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -93,8 +94,10 @@ enum class Outcome { Answered, TimedOut, Interrupted, ReaderGone, Failed };
 
 class Requester {
   public:
-    Requester(const ConnectOptions& connection, const ReqOptions& options, std::string payload)
+    Requester(const ConnectOptions& connection, const ReqOptions& options, std::string payload,
+              LiveHub* live)
         : options_(options),
+          live_(live),
           payload_(std::move(payload)),
           v5_(connection.version == ProtocolVersion::V5),
           response_topic_(options.response_topic.empty() ? fresh_response_topic()
@@ -109,7 +112,9 @@ class Requester {
     }
 
     ExitCode run() {
+        const LiveAttachment live(live_, [this] { return live_figures(); });
         client_.connect();
+        connected_ = true;
         // The first request is outstanding from the SUBSCRIBE on (see the file comment).
         expect(1);
         client_.subscribe({subscription()}, Clock::now() + seconds(options_.timeout));
@@ -123,11 +128,13 @@ class Requester {
             }
             outcome = ask();
             ++asked;
+            if (outcome == Outcome::TimedOut) timed_out_ = 1;
         }
         if (interrupted()) outcome = Outcome::Interrupted;
         client_.disconnect(outcome == Outcome::Interrupted ? std::chrono::milliseconds(0)
                                                            : std::chrono::milliseconds(2000));
         output_.flush();
+        connected_ = false;
         if (options_.report_round_trips) report(asked);
         return conclude(outcome, asked);
     }
@@ -190,6 +197,7 @@ class Requester {
         }
         const bool queued = client_.publish(
             message, [&] { return interrupted() || Clock::now() >= deadline || failed(); });
+        if (queued) ++requests_;
         for (;;) {
             // Asked without our lock: the client's callbacks take it (arrived()).
             if (client_.publish_failed()) fail(client_.first_publish_error());
@@ -262,6 +270,19 @@ class Requester {
                          options_.timeout);
     }
 
+    // Any thread: requests are counted as they go out (ask()), replies under the lock.
+    LiveFigures live_figures() const {
+        LiveFigures f;
+        f.command = "req";
+        f.sent = requests_;
+        f.lost = timed_out_;
+        f.connections_up = connected_ ? 1 : 0;
+        std::lock_guard lock(mutex_);
+        f.received = round_trips_.count();
+        f.latencies.emplace_back("round_trip", round_trips_);
+        return f;
+    }
+
     void report(long asked) const {
         std::fprintf(stderr, "mqtk req: %ld requests, %llu replies\n", asked,
                      static_cast<unsigned long long>(round_trips_.count()));
@@ -270,6 +291,10 @@ class Requester {
     }
 
     const ReqOptions& options_;
+    LiveHub* live_;
+    LiveCounter requests_;  // the main thread's
+    std::atomic<std::uint64_t> timed_out_{0};
+    std::atomic<bool> connected_{false};
     std::string payload_;
     bool v5_;
     std::string response_topic_;
@@ -302,14 +327,14 @@ std::string fresh_response_topic() {
     return kDefaultResponseTopicRoot + random_hex(16);
 }
 
-ExitCode run_req(const ConnectOptions& connection, const ReqOptions& options) {
+ExitCode run_req(const ConnectOptions& connection, const ReqOptions& options, LiveHub* live) {
     check_options(connection, options);
     // Read before connecting (a bad file is exit 2 and touches no broker), and -s no longer
     // than -W: a producer that never ends its output must not hang the request.
     const auto read_until = Clock::now() + seconds(options.timeout);
     std::string payload = load_single_payload(options.source, options.message, options.file,
                                               STDIN_FILENO, read_until, options.timeout);
-    Requester requester(connection, options, std::move(payload));
+    Requester requester(connection, options, std::move(payload), live);
     return requester.run();
 }
 

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "core/error.h"
+#include "core/live.h"
 #include "core/options.h"
 #include "core/properties.h"
 #include "core/pub.h"  // PayloadSource
@@ -44,6 +45,9 @@ int parse_retain_handling(const std::string& text);
 // A response topic of our own: kDefaultResponseTopicRoot + 16 random hex digits.
 std::string fresh_response_topic();
 
-ExitCode run_req(const ConnectOptions& connection, const ReqOptions& options);
+// `live`, if given, shows the requests sent, the replies received and their round trips
+// (a request that timed out is lost).
+ExitCode run_req(const ConnectOptions& connection, const ReqOptions& options,
+                 LiveHub* live = nullptr);
 
 }  // namespace mqtk

@@ -94,15 +94,24 @@ enum class Ending { None, Done, ReaderGone, Failed, Unmatched };
 class Subscriber {
   public:
     Subscriber(const ConnectOptions& connection, const SubOptions& options,
-               const ConnectionFactory& connect, OutputSink& output)
+               const ConnectionFactory& connect, OutputSink& output, LiveHub* live)
         : options_(options),
+          live_(live),
           formatter_(options.output),
           expectation_(compile_expectation(options.expect)),
           output_(output),
           connection_(connect(connection, "sub", SessionBehaviour{.auto_reconnect = true})),
           client_(*connection_) {
         client_.on_message([this](const Message& message) { handle(message); });
-        client_.on_reconnected([this] { resubscribe_ = true; });
+        client_.on_reconnected([this] {
+            resubscribe_ = true;
+            up_ = true;
+            ++reconnected_;
+        });
+        client_.on_connection_lost([this](const std::string&) {
+            up_ = false;
+            ++connections_lost_;
+        });
         // -E: what follows the SUBACK (retained messages) is not printed, as mosquitto_sub,
         // which disconnects in its subscribe callback. Decided on the receive thread: from
         // the main thread, after the SUBACK's wait, it raced the messages behind it.
@@ -110,7 +119,9 @@ class Subscriber {
     }
 
     ExitCode run() {
+        const LiveAttachment live(live_, [this] { return live_figures(); });
         client_.connect();
+        up_ = true;
         // -W counts from the moment we are connected, as mosquitto_sub's does.
         auto deadline = Clock::time_point::max();
         if (options_.timeout) {
@@ -121,6 +132,7 @@ class Subscriber {
         if (!options_.ready_file.empty()) create_ready_file(options_.ready_file);
         ExitCode code = options_.exit_after_subscribe ? ExitCode::Success : wait(deadline);
         client_.disconnect();
+        up_ = false;
         output_.flush();
         // A failure while an interrupt was being handled (--remove-retained publishing as
         // the DISCONNECT goes out: messages reach us until disconnect() is done) is no news.
@@ -131,6 +143,17 @@ class Subscriber {
     }
 
   private:
+    // Any thread: atomics only.
+    LiveFigures live_figures() const {
+        LiveFigures f;
+        f.command = "sub";
+        f.received = received_;
+        f.connections_up = up_ ? 1 : 0;
+        f.connections_lost = connections_lost_;
+        f.reconnected = reconnected_;
+        return f;
+    }
+
     // Within -W, like everything after the connect: a broker that never sends the SUBACK
     // is a timeout, not a hang.
     void subscribe(Clock::time_point deadline) {
@@ -238,7 +261,7 @@ class Subscriber {
             return end(Ending::Done);
         }
         // With --expect, -C bounds how many messages may go by without a match.
-        if (options_.count && received_ >= *options_.count) {
+        if (options_.count && received_ >= static_cast<std::uint64_t>(*options_.count)) {
             return end(options_.expect ? Ending::Unmatched : Ending::Done);
         }
     }
@@ -259,6 +282,10 @@ class Subscriber {
     }
 
     const SubOptions& options_;
+    LiveHub* live_;
+    std::atomic<bool> up_{false};
+    std::atomic<std::uint64_t> connections_lost_{0};  // Paho's callbacks: rare
+    std::atomic<std::uint64_t> reconnected_{0};
     Formatter formatter_;
     std::regex expectation_;
     OutputSink& output_;
@@ -270,16 +297,16 @@ class Subscriber {
     std::atomic<Ending> ending_{Ending::None};
     std::string failure_;
     std::atomic<bool> resubscribe_{false};
-    long received_ = 0;                            // receive thread only
+    LiveCounter received_;                         // written on the receive thread only
     std::mt19937 random_{std::random_device{}()};  // receive thread only
 };
 
 }  // namespace
 
 ExitCode run_sub(const ConnectOptions& connection, const SubOptions& options,
-                 const ConnectionFactory& connect, OutputSink& output) {
+                 const ConnectionFactory& connect, OutputSink& output, LiveHub* live) {
     check_options(connection, options);
-    Subscriber subscriber(connection, options, connect, output);
+    Subscriber subscriber(connection, options, connect, output, live);
     return subscriber.run();
 }
 

@@ -8,6 +8,7 @@
 
 #include "core/connection/connection.h"
 #include "core/error.h"
+#include "core/live.h"
 #include "core/options.h"
 #include "core/properties.h"
 
@@ -38,8 +39,9 @@ struct SubOptions {
 class OutputSink;
 
 // Connects through `connect` and prints into `output` (cli/ gives make_client() and a sink
-// on stdout).
+// on stdout). `live`, if given, shows the messages received (those -C counts) and the
+// connection's losses and reconnects.
 ExitCode run_sub(const ConnectOptions& connection, const SubOptions& options,
-                 const ConnectionFactory& connect, OutputSink& output);
+                 const ConnectionFactory& connect, OutputSink& output, LiveHub* live = nullptr);
 
 }  // namespace mqtk

@@ -118,6 +118,20 @@ ExitCode conclude(const BenchResult& result) {
 
 }  // namespace
 
+LiveFigures bench_live_figures(const BenchResult& r) {
+    LiveFigures f;
+    f.command = "bench";
+    f.sent = r.sent;
+    f.received = r.received;
+    f.lost = r.loss_known() ? r.lost() : 0;
+    f.duplicated = r.duplicates();
+    f.out_of_order = r.out_of_order();
+    f.connections_up = 0;  // all closed by now
+    f.connections_lost = r.connections_lost.size();
+    f.latencies = {{"end_to_end", r.end_to_end}, {"publish_ack", r.publish_ack}};
+    return f;
+}
+
 ExitCode run_bench(const ConnectOptions& connection, const BenchOptions& options,
                    const BenchOutput& output) {
     check_options(connection, options);
@@ -140,11 +154,12 @@ ExitCode run_bench(const ConnectOptions& connection, const BenchOptions& options
     ProgressMeter progress(output.progress, options.storm.has_value(), monotonic_ns());
     BenchResult result;
     if (plans.size() == 1) {
-        LocalCoordinator coordinator(progress);
+        LocalCoordinator coordinator(progress, output.live);
         result = body(plans.front(), coordinator);
     } else {
-        result = run_worker_processes(plans, body, progress);
+        result = run_worker_processes(plans, body, progress, output.live);
     }
+    if (output.live) output.live->finish(bench_live_figures(result));
     progress.finish();
     print(result, output);
     return conclude(result);

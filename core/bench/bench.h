@@ -15,7 +15,9 @@
 #include <vector>
 
 #include "core/bench/options.h"
+#include "core/bench/result.h"
 #include "core/error.h"
+#include "core/live.h"
 #include "core/options.h"
 
 namespace mqtk {
@@ -23,7 +25,13 @@ namespace mqtk {
 struct BenchOutput {
     bool json = false;         // one JSON document instead of the table
     ProgressHandler progress;  // live progress; empty for none (cli/ decides: a terminal)
+    // Where the run's live figures go (--stats, --metrics); null for none. At the end it
+    // holds the result's figures exactly.
+    LiveHub* live = nullptr;
 };
+
+// The live figures a bench result amounts to (what the hub holds at the end).
+LiveFigures bench_live_figures(const BenchResult& result);
 
 // Runs the test this process (or shard) is asked for, prints the result on stdout and
 // returns Success or Interrupted; throws Error for usage errors (2), a client that cannot

@@ -17,6 +17,7 @@
 
 #include "core/bench/options.h"
 #include "core/bench/result.h"
+#include "core/live.h"
 
 namespace mqtk {
 
@@ -46,6 +47,9 @@ class BenchCoordinator {
     virtual bool stop_requested() = 0;
     // Waits up to `timeout`, returning early when news (go, expected, stop) arrives.
     virtual void wait(std::chrono::milliseconds timeout) = 0;
+    // Where this worker attaches its live figures: the command's hub in a single process;
+    // in a worker process, one whose figures status() passes on to the parent. Null: none.
+    virtual LiveHub* live() { return nullptr; }
 };
 
 // Turns cumulative counts into a progress line with rates over the last interval.
@@ -68,16 +72,18 @@ class ProgressMeter {
 // The single-process case: this worker is the whole run (of its shard).
 class LocalCoordinator : public BenchCoordinator {
   public:
-    explicit LocalCoordinator(ProgressMeter& progress) : progress_(progress) {}
+    LocalCoordinator(ProgressMeter& progress, LiveHub* live) : progress_(progress), live_(live) {}
     std::optional<std::uint64_t> ready() override;
     void status(const WorkerStatus& status) override { progress_.update(status); }
     void published(const std::vector<PublisherTally>& mine) override { published_ = mine; }
     std::optional<std::vector<PublisherTally>> expected() override { return published_; }
     bool stop_requested() override;
     void wait(std::chrono::milliseconds timeout) override;
+    LiveHub* live() override { return live_; }
 
   private:
     ProgressMeter& progress_;
+    LiveHub* live_;
     std::optional<std::vector<PublisherTally>> published_;
 };
 

@@ -32,6 +32,7 @@
 #include "core/connection/client.h"
 #include "core/error.h"
 #include "core/histogram.h"
+#include "core/live.h"
 
 namespace mqtk {
 namespace {
@@ -57,6 +58,7 @@ class MessageRun {
     }
 
     BenchResult run() {
+        const LiveAttachment live(coordinator_.live(), [this] { return live_figures(); });
         connect_all();
         const auto go = coordinator_.ready();
         if (!go || timeline_.stopping) {
@@ -210,6 +212,22 @@ class MessageRun {
     }
 
     // ---- the result ---------------------------------------------------------------
+
+    // What the observers see while the run goes on (any thread): the result's counts as
+    // they stand; loss is known only at the end (see result.h).
+    LiveFigures live_figures() {
+        LiveFigures f;
+        f.command = "bench";
+        for (const auto& p : publishers_)
+            f.sent += p->measured;
+        arrivals_.live(f, subscribers_);
+        f.latencies.emplace_back("publish_ack", publishing_.publish_ack());
+        const std::uint64_t lost = log_.losses();
+        const std::uint64_t connected = connected_.load(std::memory_order_relaxed);
+        f.connections_lost = lost;
+        f.connections_up = connected - std::min(lost, connected);
+        return f;
+    }
 
     BenchResult collect() {
         BenchResult r;

@@ -47,6 +47,18 @@ void Arrivals::arrived(SubscriberState& s, const Message& message) {
     }
 }
 
+// Under the receive thread's lock, briefly (a copy of the histogram): the per-subscriber
+// counts are plain, and the histogram must be read whole.
+void Arrivals::live(LiveFigures& figures, const SubscriberList& subscribers) {
+    std::lock_guard lock(mutex_);
+    figures.received = measured_received_;
+    for (const auto& s : subscribers) {
+        figures.duplicated += s->duplicates;
+        figures.out_of_order += s->out_of_order;
+    }
+    figures.latencies.emplace_back("end_to_end", end_to_end_);
+}
+
 void Arrivals::collect(BenchResult& r, const SubscriberList& subscribers,
                        std::uint64_t measure_ns) {
     std::lock_guard lock(mutex_);

@@ -12,6 +12,7 @@
 #include "core/bench/options.h"
 #include "core/bench/result.h"
 #include "core/histogram.h"
+#include "core/live.h"
 #include "core/message.h"
 
 namespace mqtk::message_run {
@@ -26,6 +27,9 @@ class Arrivals {
 
     // When the last message of any kind arrived (monotonic_ns()), 0 before the first.
     std::uint64_t last_arrival_ns() const { return last_arrival_ns_.load(); }
+
+    // What the subscribers received so far, into `figures` (any thread).
+    void live(LiveFigures& figures, const SubscriberList& subscribers);
 
     // What the subscribers received, into `r` (after the clients disconnected).
     void collect(BenchResult& r, const SubscriberList& subscribers, std::uint64_t measure_ns);

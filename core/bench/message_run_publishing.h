@@ -42,6 +42,12 @@ class Publishing {
     // removes it, so the next run starts clean.
     void clear_retained();
 
+    // The publish-to-ack latencies so far (any thread: the live figures).
+    Histogram publish_ack() const {
+        std::lock_guard lock(ack_mutex_);
+        return publish_ack_;
+    }
+
     // What was sent, due, acknowledged and how late, into `r` (after join()).
     void collect(BenchResult& r);
 

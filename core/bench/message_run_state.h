@@ -22,6 +22,7 @@
 #include "core/bench/sequence.h"
 #include "core/clock.h"
 #include "core/connection/client.h"
+#include "core/live.h"
 #include "core/message.h"
 
 namespace mqtk::message_run {
@@ -81,7 +82,7 @@ struct PublisherState {
     BenchHeader header;
     std::atomic<std::uint64_t> sent_total{0};  // read by the supervisor for progress
     std::atomic<std::uint64_t> completed{0};   // written on Paho's threads
-    std::uint64_t measured = 0;                // publishing thread only, until joined
+    LiveCounter measured;                      // written by the publishing thread only
     std::atomic<bool> failed{false};
     std::atomic<bool> lost{false};  // its connection broke (counted once)
     // Publishes in flight at once: the broker's receive maximum at QoS 1/2; at QoS 0,
@@ -132,6 +133,12 @@ class RunLog {
         losses_.push_back({now, {role, index, 0.0, cause}});
     }
 
+    // Connections lost so far (the live figures).
+    std::uint64_t losses() const {
+        std::lock_guard lock(mutex_);
+        return losses_.size();
+    }
+
     // The errors, and the losses in order, timed from the start of the measurement (or
     // from the loss itself, when the run never got there).
     void collect(BenchResult& r, std::uint64_t measure_ns) {
@@ -147,7 +154,7 @@ class RunLog {
     }
 
   private:
-    std::mutex mutex_;
+    mutable std::mutex mutex_;
     std::map<std::string, ErrorTally> errors_;
     std::vector<std::pair<std::uint64_t, ConnectionLoss>> losses_;  // monotonic_ns(), what
 };

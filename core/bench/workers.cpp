@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -19,6 +20,7 @@
 #include "core/connection/client.h"
 #include "core/error.h"
 #include "core/interrupt.h"
+#include "core/live/figures_json.h"
 
 namespace mqtk {
 namespace {
@@ -29,6 +31,9 @@ constexpr std::uint64_t kMs = 1'000'000;
 constexpr std::uint64_t kSilenceLimit = 60'000 * kMs;  // a worker quiet this long is stuck
 constexpr std::uint64_t kHeartbeat = 1'000 * kMs;
 constexpr std::uint64_t kProgressEvery = 250 * kMs;
+// A worker's live figures (histograms included, a few kB) go up this often: the observers
+// read about once a second, and the final figures come from the results anyway.
+constexpr std::uint64_t kLiveEvery = 500 * kMs;
 constexpr std::uint64_t kStartDelay = 5 * kMs;  // from "go" sent to the common start
 
 // Writes all of `text` (EINTR and short writes handled); false when the reader is gone.
@@ -111,7 +116,15 @@ class PipeCoordinator : public BenchCoordinator {
     void status(const WorkerStatus& s) override {
         send(fmt::format("status {} {} {} {} {}", s.phase, s.sent, s.received, s.connected,
                          s.failed));
+        const std::uint64_t now = monotonic_ns();
+        if (now < next_live_) return;
+        next_live_ = now + kLiveEvery;
+        if (const auto figures = live_.figures()) {
+            send("live " + live_figures_to_json(*figures).dump());
+        }
     }
+
+    LiveHub* live() override { return &live_; }
 
     void published(const std::vector<PublisherTally>& mine) override {
         send("published " + tallies_to_json(mine).dump());
@@ -176,6 +189,8 @@ class PipeCoordinator : public BenchCoordinator {
     bool stop_ = false;
     std::optional<std::uint64_t> go_;
     std::optional<std::vector<PublisherTally>> expected_;
+    LiveHub live_;  // this worker's figures, passed on by status()
+    std::uint64_t next_live_ = 0;
 };
 
 [[noreturn]] void worker_main(const WorkerPlan& plan, const WorkerBody& body, int up, int down) {
@@ -204,6 +219,7 @@ struct Worker {
     bool ended = false;  // end of file on `up`
     std::uint64_t last_heard = 0;
     WorkerStatus status;
+    std::optional<LiveFigures> live;  // under Supervisor::live_mutex_
     std::vector<PublisherTally> tallies;
     std::optional<BenchResult> result;
     std::optional<Error> fatal;
@@ -212,8 +228,8 @@ struct Worker {
 class Supervisor {
   public:
     Supervisor(const std::vector<WorkerPlan>& plans, const WorkerBody& body,
-               ProgressMeter& progress)
-        : plans_(plans), body_(body), progress_(progress), workers_(plans.size()) {}
+               ProgressMeter& progress, LiveHub* live)
+        : plans_(plans), body_(body), progress_(progress), live_(live), workers_(plans.size()) {}
 
     ~Supervisor() {
         for (auto& w : workers_) {
@@ -231,6 +247,7 @@ class Supervisor {
         std::fflush(stderr);
         for (std::size_t w = 0; w < plans_.size(); ++w)
             start(w, plans_[w], body_);
+        const LiveAttachment live(live_, [this] { return live_figures(); });
         while (!all_ended()) {
             poll_workers();
             steer();
@@ -318,6 +335,10 @@ class Supervisor {
                 std::istringstream in{std::string(rest)};
                 in >> w.status.phase >> w.status.sent >> w.status.received >> w.status.connected >>
                     w.status.failed;
+            } else if (word == "live") {
+                auto figures = live_figures_from_json(json::parse(rest));
+                std::lock_guard lock(live_mutex_);
+                w.live = std::move(figures);
             } else if (word == "published") {
                 w.tallies = tallies_from_json(rest);
                 w.published = true;
@@ -397,6 +418,17 @@ class Supervisor {
         if (!sum.phase.empty()) progress_.update(sum);
     }
 
+    // The whole run as the workers last reported it (an observer's thread).
+    LiveFigures live_figures() const {
+        LiveFigures total;
+        total.command = "bench";
+        std::lock_guard lock(live_mutex_);
+        for (const auto& w : workers_) {
+            if (w.live) add_live_figures(total, *w.live);
+        }
+        return total;
+    }
+
     void reap() {
         for (std::size_t i = 0; i < workers_.size(); ++i) {
             Worker& w = workers_[i];
@@ -415,6 +447,8 @@ class Supervisor {
     const std::vector<WorkerPlan>& plans_;
     const WorkerBody& body_;
     ProgressMeter& progress_;
+    LiveHub* live_;
+    mutable std::mutex live_mutex_;  // each worker's `live`, read by the observers
     std::vector<Worker> workers_;
     bool stopped_ = false;
     bool went_ = false;
@@ -425,8 +459,8 @@ class Supervisor {
 }  // namespace
 
 BenchResult run_worker_processes(const std::vector<WorkerPlan>& plans, const WorkerBody& body,
-                                 ProgressMeter& progress) {
-    Supervisor supervisor(plans, body, progress);
+                                 ProgressMeter& progress, LiveHub* live) {
+    Supervisor supervisor(plans, body, progress, live);
     return supervisor.run();
 }
 

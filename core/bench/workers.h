@@ -9,7 +9,8 @@
 // threads do not survive fork), talks to each over two pipes with a line protocol, and
 // merges their JSON results:
 //   worker -> parent   ready | status <phase> <sent> <received> <connected> <failed>
-//                      | published <[[index,sent],...]> | alive | result <json>
+//                      | live <json: its LiveFigures> | published <[[index,sent],...]>
+//                      | alive | result <json>
 //                      | fatal <exit code> <message>
 //   parent -> worker   go <monotonic ns> | expected <[[index,sent],...]> | stop
 // Every worker reports ready only once all its clients are connected and subscribed; the
@@ -32,9 +33,11 @@ namespace mqtk {
 using WorkerBody = std::function<BenchResult(const WorkerPlan&, BenchCoordinator&)>;
 
 // Runs body(plan, coordinator) in one forked process per plan and returns their merged
-// result. Throws the first worker's Error if any failed. Call it before creating any
-// Paho client or thread in this process.
+// result; meanwhile `live` (if any) shows the sum of the workers' live figures. Throws the
+// first worker's Error if any failed. Call it before creating any Paho client in this
+// process (and before any thread that could hold a lock the children need: the live
+// observers write with plain write(2) calls for this reason).
 BenchResult run_worker_processes(const std::vector<WorkerPlan>& plans, const WorkerBody& body,
-                                 ProgressMeter& progress);
+                                 ProgressMeter& progress, LiveHub* live);
 
 }  // namespace mqtk

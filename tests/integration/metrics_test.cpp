@@ -69,14 +69,17 @@ class Prometheus {
         process_.emplace(std::vector<std::string>{
             "prometheus", "--config.file=" + config, "--storage.tsdb.path=" + dir_.file("data"),
             "--web.listen-address=127.0.0.1:" + str(port_), "--log.level=warn"});
+        // Ready is not enough: its scrape manager applies the targets up to 5 s later. Once
+        // it has tried the target (down, as nothing listens yet), it scrapes every second.
         const auto deadline = Clock::now() + 30s;
         while (Clock::now() < deadline && process_->running()) {
-            if (const auto r = mqtk::test::http_get(port_, "/-/ready", 1s); r && r->status == 200) {
+            const auto r = mqtk::test::http_get(port_, "/api/v1/targets", 1s);
+            if (r && r->status == 200 && mqtk::test::contains(r->body, "\"health\":\"down\"")) {
                 return;
             }
             std::this_thread::sleep_for(50ms);
         }
-        FAIL("prometheus did not become ready: " << process_->stderr_so_far());
+        FAIL("prometheus did not start scraping: " << diagnostics());
     }
     ~Prometheus() {
         process_->send_signal(SIGTERM);
@@ -104,7 +107,11 @@ class Prometheus {
         }
         return false;
     }
-    std::string diagnostics() const { return process_->stderr_so_far(); }
+    // Its log and what it says of the target, for failure messages.
+    std::string diagnostics() const {
+        const auto targets = mqtk::test::http_get(port_, "/api/v1/targets", 5s);
+        return process_->stderr_so_far() + (targets ? targets->body : "");
+    }
 
   private:
     TempDir dir_;
@@ -237,7 +244,7 @@ TEST_CASE("metrics: Prometheus scrapes bench: what it stored is within the --jso
     const auto deadline = Clock::now() + 20s;
     while (Clock::now() < deadline && bench.running() && !(prometheus.query(received_series) > 0.0))
         std::this_thread::sleep_for(100ms);
-    CHECK(prometheus.query(received_series) > 0.0);
+    CHECK_MESSAGE(prometheus.query(received_series) > 0.0, prometheus.diagnostics());
     const ProcessResult r = bench.wait(30s);
     INFO(r.describe());
     REQUIRE(r.exit_code == 0);

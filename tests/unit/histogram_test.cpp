@@ -281,3 +281,74 @@ TEST_CASE("malformed histogram JSON is refused with a reason") {
     CHECK(usage_message_of_json(nlohmann::json::array()) ==
           "invalid histogram: expected a JSON object");
 }
+
+TEST_CASE("since() is exactly the values recorded between two readings") {
+    const auto values = random_latencies(5000, 11);
+    mqtk::Histogram cumulative;
+    mqtk::Histogram second_half;
+    for (const auto value : values)
+        cumulative.record(value);
+    mqtk::Histogram earlier;
+    for (std::size_t i = 0; i < values.size() / 2; ++i)
+        earlier.record(values[i]);
+    for (std::size_t i = values.size() / 2; i < values.size(); ++i)
+        second_half.record(values[i]);
+    const mqtk::Histogram interval = cumulative.since(earlier);
+    CHECK(interval.count() == second_half.count());
+    CHECK(interval.mean() == doctest::Approx(second_half.mean()).epsilon(1e-9));
+    for (const double p : {10.0, 50.0, 90.0, 99.0, 99.9}) {
+        CAPTURE(p);
+        CHECK(interval.value_at_percentile(p) == second_half.value_at_percentile(p));
+    }
+    // The buckets are those of the second half: the interval merged back gives the whole.
+    mqtk::Histogram whole = earlier;
+    whole.merge(interval);
+    CHECK(whole.to_json()["buckets"] == cumulative.to_json()["buckets"]);
+}
+
+TEST_CASE("since(): min and max are exact when new, else within their bucket") {
+    mqtk::Histogram h;
+    h.record(1000);
+    h.record(900'000);
+    const mqtk::Histogram earlier = h;
+    SUBCASE("a new extreme is exact") {
+        h.record(5);
+        h.record(2'000'000);
+        const auto interval = h.since(earlier);
+        CHECK(interval.count() == 2);
+        CHECK(interval.min() == 5);
+        CHECK(interval.max() == 2'000'000);
+    }
+    SUBCASE(
+        "values inside the old range: within a bucket (0.39%) of the truth, never outside "
+        "the old range") {
+        h.record(123'457);
+        const auto interval = h.since(earlier);
+        CHECK(interval.count() == 1);
+        CHECK(interval.min() <= 123'457);
+        CHECK(interval.min() >= 123'457 - 123'457 / 256);
+        CHECK(interval.max() >= 123'457);
+        CHECK(interval.max() <= 123'457 + 123'457 / 256);
+        CHECK(interval.value_at_percentile(50) == interval.max());
+    }
+    SUBCASE("nothing new: an empty interval") {
+        const auto interval = h.since(earlier);
+        CHECK(interval.count() == 0);
+        CHECK(interval.min() == 0);
+        CHECK(interval.max() == 0);
+        CHECK(interval.value_at_percentile(99) == 0);
+    }
+    SUBCASE("since an empty histogram: the histogram itself") {
+        const auto interval = h.since(mqtk::Histogram{});
+        CHECK(interval.to_json() == h.to_json());
+    }
+}
+
+TEST_CASE("since() refuses what is not an earlier state of the same layout") {
+    mqtk::Histogram a;
+    mqtk::Histogram b;
+    a.record(10);
+    b.record(20);
+    CHECK_THROWS_AS(a.since(b), mqtk::Error);
+    CHECK_THROWS_AS(a.since(mqtk::Histogram(mqtk::HistogramLayout{4, 30})), mqtk::Error);
+}
