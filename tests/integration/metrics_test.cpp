@@ -2,8 +2,11 @@
 // promtool accepts; a real Prometheus server, started here on loopback, scraping a run and
 // storing what the command itself reports; and the endpoint binding before any broker
 // connection, so that a port in use or a bad address is a usage error no broker sees.
+#include <arpa/inet.h>
 #include <doctest/doctest.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -178,13 +181,24 @@ TEST_CASE("metrics: the endpoint answers with the 0.0.4 content type, 404 elsewh
     const auto other = mqtk::test::http_get(port, "/");
     REQUIRE(other);
     CHECK(other->status == 404);
-    // Stopping: the endpoint must not keep the process alive, nor change its exit code.
+    // Stopping: the endpoint must not keep the process alive, nor change its exit code,
+    // even with a client connected that never finishes its request (its wait is bounded
+    // by the endpoint's 1 s timeouts).
+    const int idle = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<std::uint16_t>(port));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::connect(idle, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+    REQUIRE(::send(idle, "GET /metrics HTTP/1.1\r\n", 23, MSG_NOSIGNAL) == 23);
+    std::this_thread::sleep_for(200ms);  // for the endpoint to be reading it
     const auto start = Clock::now();
     sub.send_signal(SIGINT);
     const ProcessResult r = sub.wait(10s);
     INFO(r.describe());
     CHECK(r.exit_code == 130);
-    CHECK(mqtk::test::seconds_since(start) < 1.5);  // a clean stop is immediate; 1.5 s margin
+    CHECK(mqtk::test::seconds_since(start) < 2.0);  // the 1 s timeout, plus 1 s margin
+    ::close(idle);
     CHECK_FALSE(mqtk::test::http_get(port, "/metrics", 1s));
 }
 
