@@ -16,6 +16,7 @@ struct BenchFlags {
     BenchOptions options;
     std::string shard;  // "K/N"
     bool json = false;
+    std::string metrics;  // --metrics [ADDRESS:]PORT
     std::vector<std::string> merge_files;
     CLI::App* merge = nullptr;  // the `merge` sub-subcommand
     LiveOptions live;

@@ -18,6 +18,14 @@ void add_live_flags(CLI::App& command, LiveOptions& options) {
         ->check(positive_seconds())
         ->type_name("SECONDS")
         ->group(group);
+    // PORT for the type: the help's readers (and the docs drift test) take its leading
+    // capitalised word for the value.
+    command
+        .add_option("--metrics", options.metrics_address,
+                    "Serve live figures for Prometheus at http://[ADDRESS:]PORT/metrics "
+                    "(address 127.0.0.1 unless given)")
+        ->type_name("PORT")
+        ->group(group);
 }
 
 }  // namespace mqtk::cli

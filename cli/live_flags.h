@@ -1,4 +1,4 @@
-// The live-figure flags shared by bench, echo and sub (--stats, --stats-interval), bound
+// The live-figure flags shared by bench, echo and sub (--stats, --stats-interval, --metrics), bound
 // into LiveOptions, and the run of a command with its observers around it.
 #pragma once
 

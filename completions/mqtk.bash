@@ -33,11 +33,11 @@ _mqtk_options()
             echo "$common $output $live -t --topic -T --filter-out -U --unsubscribe -q --qos
                 -C --count -W --timeout --random-filter -R --no-retained --retained-only
                 --remove-retained -E --exit-after-subscribe --no-local
-                --retain-as-published --retain-handling --expect --ready-file -w --watch --message-rate"
+                --retain-as-published --retain-handling --expect --ready-file -w --watch --message-rate --metrics"
             ;;
         echo)
             echo "$common $output $live -t --topic -m --message -n --no-message --delay
-                --reply-topic --responder --clean -q --qos -C --count -W --timeout"
+                --reply-topic --responder --clean -q --qos -C --count -W --timeout --metrics"
             ;;
         req | rr)
             echo "$common $output $live -t --topic -e --response-topic -m --message -f --file
@@ -47,7 +47,7 @@ _mqtk_options()
         bench)
             echo "$common $live --publishers --subscribers --duration --count --rate --size
                 -t --topic --warmup -q --qos -r --retain --pairs -M --max-inflight
-                --storm --conn-rate --hold --json --shard --workers"
+                --storm --conn-rate --hold --json --shard --workers --metrics"
             ;;
         'bench merge')
             echo '--help --json'
@@ -79,7 +79,7 @@ _mqtk_takes_value()
             --stats | --stats-interval | \
             -e | --response-topic | --interval | \
             --subscribers | --duration | --rate | --size | --warmup | --storm | \
-            --conn-rate | --hold | --shard | --workers | --require)
+            --conn-rate | --hold | --shard | --workers | --require | --metrics)
             return 0
             ;;
     esac

@@ -14,7 +14,8 @@ set -g __mqtk_value_options --config --profile -h --host -p --port -L --url -i -
     --ready-file --stats --stats-interval \
     --delay --reply-topic --publishers --subscribers --duration --rate --size --warmup \
     --storm --conn-rate --hold --shard --workers -e --response-topic --interval --require \
-    --decode --encode --proto-path
+    --decode --encode --proto-path \
+    --metrics
 
 # The command being completed ("sub", "bench merge"): the words before the cursor that are
 # neither options nor their values. Fails when there is none yet.
@@ -224,6 +225,7 @@ complete -c mqtk -n $sub -l expect -x -d 'Exit 0 at the first payload matching R
 complete -c mqtk -n $sub -l ready-file -r -d 'Create PATH once subscribed'
 complete -c mqtk -n $sub -s w -l watch -d 'One line per topic, updated in place'
 complete -c mqtk -n $sub -l message-rate -d 'Print messages received per second instead'
+complete -c mqtk -n $sub -l metrics -x -d 'Serve live figures for Prometheus at [ADDRESS:]PORT'
 
 # echo
 set -l echo '__mqtk_using echo'
@@ -237,6 +239,7 @@ complete -c mqtk -n $echo -l clean -d 'Start with a clean session'
 complete -c mqtk -n $echo -s q -l qos -x -a '0 1 2' -d QoS
 complete -c mqtk -n $echo -s C -l count -x -d 'Stop after N echoes'
 complete -c mqtk -n $echo -s W -l timeout -x -d 'Stop after SECONDS'
+complete -c mqtk -n $echo -l metrics -x -d 'Serve live figures for Prometheus at [ADDRESS:]PORT'
 
 # req (alias rr)
 set -l req '__mqtk_using req rr'
@@ -274,6 +277,7 @@ complete -c mqtk -n $bench -l hold -x -d 'Seconds to hold the connections'
 complete -c mqtk -n $bench -l json -d 'The result as one JSON document'
 complete -c mqtk -n $bench -l shard -x -d "K/N: this machine's slice of the test"
 complete -c mqtk -n $bench -l workers -x -d 'Processes to spread clients over'
+complete -c mqtk -n $bench -l metrics -x -d 'Serve live figures for Prometheus at [ADDRESS:]PORT'
 
 # bench merge FILE...
 set -l merge "__mqtk_using 'bench merge'"

@@ -143,6 +143,18 @@ std::uint64_t Histogram::value_at_percentile(double percentile) const noexcept {
     return max_;
 }
 
+std::uint64_t Histogram::count_at_or_below(std::uint64_t ns) const noexcept {
+    if (ns >= max_) return count_;  // max is exact: every value, clamped or not
+    // The buckets before ns's own hold only values below it; its own bucket counts when ns
+    // is its top (the last bucket never: it also holds the clamped values beyond range).
+    std::size_t end = bucket_index(std::min(ns, highest_trackable_));
+    if (is_bucket_upper_bound(ns)) ++end;
+    std::uint64_t count = 0;
+    for (std::size_t i = 0; i < end; ++i)
+        count += counts_[i];
+    return count;
+}
+
 nlohmann::json Histogram::to_json() const {
     nlohmann::json buckets = nlohmann::json::array();
     for (std::size_t i = 0; i < counts_.size(); ++i) {

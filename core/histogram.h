@@ -60,6 +60,15 @@ class Histogram {
     double mean() const noexcept { return count_ == 0 ? 0.0 : sum_ / static_cast<double>(count_); }
     // `percentile` in [0, 100] (clamped); 0 for an empty histogram.
     std::uint64_t value_at_percentile(double percentile) const noexcept;
+    // The sum of the recorded values, unclamped (ns).
+    double sum() const noexcept { return sum_; }
+    // How many recorded values are <= `ns`: exact when `ns` is the upper bound of a bucket
+    // below highest_trackable() (is_bucket_upper_bound()), else counting only the buckets
+    // wholly at or below it. The --metrics endpoint's cumulative buckets.
+    std::uint64_t count_at_or_below(std::uint64_t ns) const noexcept;
+    bool is_bucket_upper_bound(std::uint64_t ns) const noexcept {
+        return ns < highest_trackable_ && bucket_upper_bound(bucket_index(ns)) == ns;
+    }
 
     const HistogramLayout& layout() const noexcept { return layout_; }
     std::uint64_t highest_trackable() const noexcept { return highest_trackable_; }
