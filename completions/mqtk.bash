@@ -42,7 +42,7 @@ _mqtk_options()
         req | rr)
             echo "$common $output $live -t --topic -e --response-topic -m --message -f --file
                 -s --stdin-file -n --null-message -q --qos -R --retain-handling
-                -W --timeout --count --interval"
+                -W --timeout --count --interval --metrics"
             ;;
         bench)
             echo "$common $live --publishers --subscribers --duration --count --rate --size

@@ -255,6 +255,7 @@ complete -c mqtk -n $req -l retain-handling -x -a 'always new never' -d 'MQTT 5:
 complete -c mqtk -n $req -s W -l timeout -x -d 'Exit 5 when no reply came in SECONDS'
 complete -c mqtk -n $req -l count -x -d 'Send N requests; round trips on stderr'
 complete -c mqtk -n $req -l interval -x -d 'Seconds between a reply and the next request'
+complete -c mqtk -n $req -l metrics -x -d 'Serve live figures for Prometheus at [ADDRESS:]PORT'
 
 # bench
 set -l bench '__mqtk_using bench'
