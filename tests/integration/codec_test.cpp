@@ -272,6 +272,17 @@ TEST_CASE("codec: mqtk does not link libprotobuf, and its protobuf module is bes
     CHECK(undefined.out.find("mqtk::") == std::string::npos);
 }
 
+TEST_CASE("codec: without the protobuf module, sparkplug is a usage error naming the file") {
+    TempDir dir;
+    std::filesystem::create_directories(dir.file("bin"));
+    const auto binary = dir.file("bin/mqtk");
+    std::filesystem::copy_file(mqtk_binary(), binary);
+    const auto r = run({binary, "pub", "-t", "c/x", "--encode", "sparkplug", "-m", "{}"});
+    check_error(r, 2);
+    CHECK(r.err == "mqtk: the protobuf codecs are not installed: no " + dir.file("bin") +
+                       "/mqtk_protobuf.so or " + dir.file("lib") + "/mqtk/mqtk_protobuf.so\n");
+}
+
 TEST_CASE("codec: pub --encode then sub --decode, sparkplug and protobuf with an import") {
     TempDir dir;
     std::filesystem::create_directories(dir.file("imports/common"));
