@@ -21,6 +21,7 @@ set(CMAKE_SKIP_INSTALL_ALL_DEPENDENCY ON)
 
 # The .deb. Its dependencies are the Debian 12 packages of the shared libraries mqtk is
 # linked against (`readelf -d build/mqtk | grep NEEDED`, then `dpkg -S` on each library),
+# and of those of the protobuf module it loads (build/mqtk_protobuf.so, in lib/mqtk/),
 # with the minimum versions dpkg-shlibdeps reports. A new library means a new entry here;
 # the packaging test (tests/integration/docs_test.cpp) fails until it is added.
 set(CPACK_GENERATOR DEB)
@@ -42,7 +43,7 @@ set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)  # mqtk_<version>_<arch>.deb
 set(CPACK_DEBIAN_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS
-    "libc6 (>= 2.34), libcpp-httplib0.11 (>= 0.11.4), libfmt9 (>= 9.1.0+ds1), libgcc-s1 (>= 3.0), libpaho-mqtt1.3 (>= 1.3.0), libpaho-mqttpp3-1 (>= 1.2.0), libssl3 (>= 3.0.0), libstdc++6 (>= 12)")
+    "libc6 (>= 2.34), libcpp-httplib0.11 (>= 0.11.4), libfmt9 (>= 9.1.0+ds1), libgcc-s1 (>= 3.0), libpaho-mqtt1.3 (>= 1.3.0), libpaho-mqttpp3-1 (>= 1.2.0), libprotobuf32 (>= 3.21.12), libssl3 (>= 3.0.0), libstdc++6 (>= 12)")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "mosquitto, mosquitto-clients")
 set(CPACK_DEBIAN_COMPRESSION_TYPE gzip)  # fast to build in the packaging test
 include(CPack)

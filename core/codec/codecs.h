@@ -16,6 +16,9 @@ std::unique_ptr<Codec> make_cbor(std::string_view name, const CodecOptions& opti
 std::unique_ptr<Codec> make_msgpack(std::string_view name, const CodecOptions& options);
 std::unique_ptr<Codec> make_hex(std::string_view name, const CodecOptions& options);
 std::unique_ptr<Codec> make_base64(std::string_view name, const CodecOptions& options);
+// Through the protobuf module, loaded on first use (protobuf_loader.cpp).
+std::unique_ptr<Codec> make_protobuf(std::string_view name, const CodecOptions& options);
+std::unique_ptr<Codec> make_sparkplug(std::string_view name, const CodecOptions& options);
 
 // A codec whose decode() and encode() are two functions, for the codecs without state.
 class SimpleCodec : public Codec {

@@ -18,9 +18,13 @@ struct KnownCodec {
 };
 
 constexpr KnownCodec kCodecs[] = {
-    {"json", "json", false, codec::make_json},          {"cbor", "cbor", false, codec::make_cbor},
-    {"msgpack", "msgpack", false, codec::make_msgpack}, {"hex", "hex", false, codec::make_hex},
+    {"json", "json", false, codec::make_json},
+    {"cbor", "cbor", false, codec::make_cbor},
+    {"msgpack", "msgpack", false, codec::make_msgpack},
+    {"hex", "hex", false, codec::make_hex},
     {"base64", "base64", false, codec::make_base64},
+    {"protobuf", "protobuf:FILE.proto:package.Message", true, codec::make_protobuf},
+    {"sparkplug", "sparkplug", false, codec::make_sparkplug},
 };
 
 std::string known_names() {

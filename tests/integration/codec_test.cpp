@@ -6,6 +6,7 @@
 #include <doctest/doctest.h>
 
 #include <chrono>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <tuple>
@@ -254,4 +255,105 @@ TEST_CASE("codec: req --decode prints the decoded reply") {
     INFO(r.describe());
     CHECK(r.exit_code == 0);
     CHECK(r.out == "{\"ok\":1}\n");
+}
+
+// protobuf: and sparkplug come from the module mqtk_protobuf.so, loaded on first use
+// (core/codec/protobuf_loader.cpp), so that mqtk itself does not link libprotobuf.
+TEST_CASE("codec: mqtk does not link libprotobuf, and its protobuf module is beside it") {
+    const auto needed = run({"readelf", "-d", mqtk_binary()});
+    REQUIRE(needed.exit_code == 0);
+    CHECK(needed.out.find("(NEEDED)") != std::string::npos);
+    CHECK(needed.out.find("libprotobuf") == std::string::npos);
+    const auto module = std::filesystem::path(mqtk_binary()).parent_path() / "mqtk_protobuf.so";
+    REQUIRE(std::filesystem::exists(module));
+    // The module needs nothing of the binary: every mqtk symbol it uses, it defines.
+    const auto undefined = run({"nm", "-uC", module.string()});
+    REQUIRE(undefined.exit_code == 0);
+    CHECK(undefined.out.find("mqtk::") == std::string::npos);
+}
+
+TEST_CASE("codec: without the protobuf module, sparkplug is a usage error naming the file") {
+    TempDir dir;
+    std::filesystem::create_directories(dir.file("bin"));
+    const auto binary = dir.file("bin/mqtk");
+    std::filesystem::copy_file(mqtk_binary(), binary);
+    const auto r = run({binary, "pub", "-t", "c/x", "--encode", "sparkplug", "-m", "{}"});
+    check_error(r, 2);
+    CHECK(r.err == "mqtk: the protobuf codecs are not installed: no " + dir.file("bin") +
+                       "/mqtk_protobuf.so or " + dir.file("lib") + "/mqtk/mqtk_protobuf.so\n");
+}
+
+TEST_CASE("codec: pub --encode then sub --decode, sparkplug and protobuf with an import") {
+    TempDir dir;
+    std::filesystem::create_directories(dir.file("imports/common"));
+    std::filesystem::create_directories(dir.file("app"));
+    dir.write("imports/common/unit.proto",
+              "syntax = \"proto3\";\npackage common;\nenum Unit { C = 0; F = 1; }\n");
+    const auto schema =
+        dir.write("app/sensor.proto",
+                  "syntax = \"proto3\";\npackage app;\nimport \"common/unit.proto\";\n"
+                  "message Sensor { string id = 1; double t = 2; "
+                  "common.Unit unit = 3; int64 n = 4; }\n");
+    const std::vector<std::vector<std::string>> cases = {
+        {"sparkplug",
+         R"({"metrics":[{"datatype":"Float","float_value":12.5,"name":"Supply Voltage","timestamp":"1486144502122"}],"seq":"2","timestamp":"1486144502122"})"},
+        {"protobuf:" + schema + ":app.Sensor",
+         R"({"id":"s1","n":"9007199254740993","t":21.5,"unit":"F"})", "--proto-path",
+         dir.file("imports")},
+    };
+    Broker broker;
+    int run = 0;
+    for (const auto& c : cases) {
+        INFO(mqtk::test::joined(c));
+        const std::vector<std::string> extra(c.begin() + 2, c.end());
+        auto sub = start_decoding_sub(broker, "pb-" + str(++run),
+                                      concat({"--decode", c[0], "-C", "1"}, extra));
+        const auto sent = pub(broker, concat({"-t", "c/pb", "--encode", c[0], "-m", c[1]}, extra));
+        INFO(sent.describe());
+        REQUIRE(sent.exit_code == 0);
+        const auto r = sub.wait(20s);
+        INFO(r.describe());
+        CHECK(r.exit_code == 0);
+        CHECK(r.err.empty());
+        CHECK(r.out == c[1] + "\n");
+    }
+}
+
+TEST_CASE("codec: sparkplug, a payload that does not decode is printed raw with one warning") {
+    Broker broker;
+    auto sub = start_decoding_sub(broker, "pb-warn", {"-v", "--decode", "sparkplug", "-C", "2"});
+    inject(broker, {"-t", "c/a", "-m", "\xff\xff\xff"});
+    inject(broker, {"-t", "c/a", "-m", "\xff\xff\xff"});
+    const auto r = sub.wait(20s);
+    INFO(r.describe());
+    CHECK(r.exit_code == 0);
+    CHECK(r.out == "c/a \xff\xff\xff\nc/a \xff\xff\xff\n");
+    const auto warnings = mqtk::test::split_lines(r.err);
+    REQUIRE(warnings.size() == 1);
+    CHECK(warnings[0].rfind("mqtk: warning: a payload on topic c/a is not sparkplug (", 0) == 0);
+}
+
+TEST_CASE("codec: a bad .proto, a bad protobuf: name or a value that does not fit sends nothing") {
+    TempDir dir;
+    const auto bad = dir.write("bad.proto", "syntax = \"proto3\";\nmessage M { int32 a = ; }\n");
+    const auto good = dir.write("good.proto", "syntax = \"proto3\";\nmessage M { int32 a = 1; }\n");
+    Broker broker;
+    Observer seen(broker, {"c/#"}, {"-v"});
+    const std::vector<std::vector<std::string>> refused = {
+        {"--encode", "protobuf:" + bad + ":M", "-m", "{}"},
+        {"--encode", "protobuf:" + good + ":Nope", "-m", "{}"},
+        {"--encode", "protobuf:" + good, "-m", "{}"},
+        {"--encode", "protobuf:" + good + ":M", "-m", R"({"b":1})"},
+        {"--encode", "sparkplug", "-m", R"({"metrics":[{"datatype":"Floaty"}]})"},
+        {"--encode", "sparkplug:x", "-m", "{}"},
+    };
+    for (const auto& args : refused) {
+        INFO(mqtk::test::joined(args));
+        check_error(pub(broker, concat({"-t", "c/bad"}, args)), 2);
+    }
+    const auto place =
+        pub(broker, {"-t", "c/bad", "--encode", "protobuf:" + bad + ":M", "-m", "{}"});
+    CHECK(place.err.find("bad.proto:2:") != std::string::npos);
+    inject(broker, {"-t", "c/end", "-m", "end"});
+    CHECK(seen.lines(1) == std::vector<std::string>{"c/end end"});
 }

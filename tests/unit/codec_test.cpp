@@ -172,7 +172,8 @@ TEST_CASE("codec: unknown names are usage errors listing the known ones") {
         mqtk::make_codec("yaml");
     } catch (const mqtk::Error& error) {
         CHECK(std::string(error.what()) ==
-              "unknown codec 'yaml' (known: json, cbor, msgpack, hex, base64)");
+              "unknown codec 'yaml' (known: json, cbor, msgpack, hex, base64, "
+              "protobuf:FILE.proto:package.Message, sparkplug)");
     }
     CHECK(mqtk::make_codec("cbor")->name() == "cbor");
 }
