@@ -5,8 +5,8 @@
 
 #include <cstdlib>
 
-#include "cli/terminal.h"
 #include "cli/live_flags.h"
+#include "cli/terminal.h"
 #include "cli/validators.h"
 #include "core/connection/client.h"
 #include "core/output.h"

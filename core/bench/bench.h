@@ -15,8 +15,8 @@
 #include <vector>
 
 #include "core/bench/options.h"
-#include "core/connection/connection.h"
 #include "core/bench/result.h"
+#include "core/connection/connection.h"
 #include "core/error.h"
 #include "core/live.h"
 #include "core/options.h"
