@@ -109,7 +109,7 @@ void check_watch_flags(const SubOptions& o) {
 
 int run_watch(ResolvedConnection resolved, SubOptions& o) {
     check_watch_flags(o);
-    WatchScreen screen(STDOUT_FILENO);
+    WatchScreen screen(STDOUT_FILENO, payload_decoder(o.output.decode));
     return static_cast<int>(mqtk::run_watch(resolved.options, o, make_client, screen));
 }
 

@@ -20,12 +20,18 @@ CLI::App* setup_topics(CLI::App& app, ConnectionFlags& connection, TopicsFlags& 
         ->check(positive_seconds());
     topics->add_flag("--sys", o.sys, "Also list $SYS/# (the broker's own topics)");
     topics->add_flag("--json", o.json, "One JSON object per topic (JSON Lines)");
+    topics->add_option("--decode", flags.decode.name,
+                       "Show each last payload decoded by CODEC as JSON (json, cbor, msgpack, "
+                       "hex, base64, protobuf:FILE.proto:pkg.Msg, sparkplug)");
+    topics->add_option("--proto-path", flags.decode.proto_paths,
+                       "Directory of .proto imports for --decode protobuf: (repeatable)");
     return topics;
 }
 
 int run_topics(const ConnectionFlags& connection, TopicsFlags& flags) {
     auto resolved = resolve_connection(connection);
     auto& o = flags.options;
+    o.decoder = payload_decoder(flags.decode);
     if (o.filters.empty() && !resolved.url_topic.empty()) o.filters.push_back(resolved.url_topic);
     // On a terminal each line is clipped to its width; a pipe gets whole lines.
     if (isatty(STDOUT_FILENO)) o.width = terminal_size(STDOUT_FILENO).columns;

@@ -10,6 +10,7 @@ namespace mqtk::cli {
 
 struct TopicsFlags {
     TopicsOptions options;
+    CodecChoice decode;  // --decode, --proto-path: built into options.decoder
 };
 
 CLI::App* setup_topics(CLI::App& app, ConnectionFlags& connection, TopicsFlags& flags);

@@ -56,7 +56,7 @@ _mqtk_options()
             echo "$common -t --topic -W --timeout --require --deep --json"
             ;;
         topics)
-            echo "$common -t --topic -W --timeout --sys --json"
+            echo "$common -t --topic -W --timeout --sys --json --decode --proto-path"
             ;;
     esac
 }

@@ -300,3 +300,5 @@ complete -c mqtk -n $topics -s t -l topic -x -d 'Filter to listen to (default #)
 complete -c mqtk -n $topics -s W -l timeout -x -d 'Listen for SECONDS (default 3)'
 complete -c mqtk -n $topics -l sys -d 'Also list $SYS/#'
 complete -c mqtk -n $topics -l json -d 'One JSON object per topic'
+complete -c mqtk -n $topics -l decode -x -a '(__mqtk_codecs)' -d 'Show each last payload decoded by CODEC'
+complete -c mqtk -n $topics -l proto-path -x -a '(__fish_complete_directories)' -d 'Directory of .proto imports'

@@ -9,8 +9,10 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 
 #include "core/clock.h"
+#include "core/codec/codec.h"
 #include "core/interrupt.h"
 #include "core/output.h"
 #include "core/sub.h"
@@ -175,6 +177,21 @@ Listening watch_listening(const SubOptions& options) {
 }
 
 }  // namespace
+
+PayloadDecoder payload_decoder(const CodecChoice& choice) {
+    if (choice.name.empty()) return {};
+    std::shared_ptr<const Codec> codec = make_codec(choice.name, {choice.proto_paths});
+    return [codec](std::string_view payload) -> std::optional<std::string> {
+        if (payload.empty()) return std::nullopt;
+        try {
+            // As sub prints it: a string that is not UTF-8 shows U+FFFD, not an error.
+            return codec->decode(payload).dump(-1, ' ', false,
+                                               nlohmann::json::error_handler_t::replace);
+        } catch (const DecodeError&) {
+            return std::nullopt;
+        }
+    };
+}
 
 ExitCode run_topics(const ConnectOptions& connection, const TopicsOptions& options,
                     const ConnectionFactory& connect, OutputSink& output) {

@@ -31,6 +31,11 @@ struct TopicsOptions {
     PayloadDecoder decoder;  // --decode (issue 19): empty shows payloads as they are
 };
 
+// --decode CODEC for the table's last payloads (topics, sub --watch): empty when no codec is
+// chosen. A payload that does not decode (and an empty one) is shown as received. Throws
+// Error(Usage) for a codec that cannot be built, before anything connects.
+PayloadDecoder payload_decoder(const CodecChoice& choice);
+
 // Listens for options.window seconds and prints the inventory into `output`. Interrupted,
 // it still prints what it saw and returns Interrupted.
 ExitCode run_topics(const ConnectOptions& connection, const TopicsOptions& options,

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "support/broker.h"
+#include "support/connect_probe.h"
 #include "support/fake_broker.h"
 #include "support/helpers.h"
 #include "support/process.h"
@@ -129,6 +130,42 @@ TEST_CASE("topics: --json is one object per topic, sorted, binary payloads in ba
         }
     }
     CHECK(topics == Args{"a/first", "m/binary", "z/last"});
+}
+
+TEST_CASE(
+    "topics: --decode shows each last payload decoded, one that does not decode as received") {
+    Broker broker;
+    const ProcessResult encoded =
+        mqtk::test::run_mqtk({"pub", "-h", broker.host(), "-p", str(broker.port()), "-t", "s/cbor",
+                              "--encode", "cbor", "-m", R"({"t":21.5})", "-r"});
+    REQUIRE(encoded.exit_code == 0);
+    inject(broker, {"-t", "s/text", "-m", "plain", "-r"});
+    const Args listen = {"topics", "-h",  broker.host(), "-p",  str(broker.port()),
+                         "-W",     "0.5", "--decode",    "cbor"};
+    const ProcessResult json = mqtk::test::run_mqtk(mqtk::test::concat(listen, {"--json"}));
+    INFO(json.describe());
+    REQUIRE(json.exit_code == 0);
+    const auto objects = lines_of(json.out);
+    REQUIRE(objects.size() == 2);
+    const Json cbor = Json::parse(objects[0]);
+    CHECK(cbor["topic"] == "s/cbor");
+    CHECK(cbor["decoded"] == Json::parse(R"({"t":21.5})"));
+    CHECK(cbor["encoding"] == "base64");  // the payload itself stays as received
+    const Json text = Json::parse(objects[1]);
+    CHECK(text["topic"] == "s/text");
+    CHECK_FALSE(text.contains("decoded"));
+    CHECK(text["payload"] == "plain");
+    const ProcessResult table = mqtk::test::run_mqtk(listen);
+    INFO(table.describe());
+    CHECK(table.exit_code == 0);
+    CHECK(contains(line_of(table.out, "s/cbor"), R"({"t":21.5})"));
+    CHECK(contains(line_of(table.out, "s/text"), "plain"));
+    // A codec that does not exist is a usage error before anything connects.
+    const ProcessResult bad = mqtk::test::run_mqtk(
+        {"topics", "-h", broker.host(), "-p", str(broker.port()), "--decode", "yaml"});
+    CHECK(bad.exit_code == 2);
+    CHECK(mqtk::test::is_one_error_line(bad.err));
+    CHECK(contains(bad.err, "unknown codec 'yaml'"));
 }
 
 TEST_CASE("topics: -W 0.5 lists what the broker holds, in about half a second") {
