@@ -179,15 +179,7 @@ class Subscriber {
         client_.unsubscribe(options_.unsubscribe, options_.unsubscribe_properties, deadline);
     }
 
-    std::vector<SubscribeRequest> requests() const {
-        std::vector<SubscribeRequest> requests;
-        for (const auto& filter : options_.filters) {
-            requests.push_back({filter, options_.qos, options_.no_local,
-                                options_.retain_as_published, options_.retain_handling,
-                                options_.subscribe_properties});
-        }
-        return requests;
-    }
+    std::vector<SubscribeRequest> requests() const { return subscribe_requests(options_); }
 
     ExitCode wait(Clock::time_point deadline) {
         std::unique_lock lock(mutex_);
@@ -338,6 +330,15 @@ class Subscriber {
 };
 
 }  // namespace
+
+std::vector<SubscribeRequest> subscribe_requests(const SubOptions& options) {
+    std::vector<SubscribeRequest> requests;
+    for (const auto& filter : options.filters) {
+        requests.push_back({filter, options.qos, options.no_local, options.retain_as_published,
+                            options.retain_handling, options.subscribe_properties});
+    }
+    return requests;
+}
 
 ExitCode run_sub(const ConnectOptions& connection, const SubOptions& options,
                  const ConnectionFactory& connect, OutputSink& output, LiveHub* live) {

@@ -45,6 +45,10 @@ class OutputSink;
 // Error(Usage). run_watch() (core/topics.h) makes them too.
 void check_sub_options(const ConnectOptions& connection, const SubOptions& options);
 
+// One SUBSCRIBE request per -t filter, with sub's QoS and subscription options (sub and
+// sub --watch).
+std::vector<SubscribeRequest> subscribe_requests(const SubOptions& options);
+
 // Connects through `connect` and prints into `output` (cli/ gives make_client() and a sink
 // on stdout). `live`, if given, shows the messages received (those -C counts) and the
 // connection's losses and reconnects.

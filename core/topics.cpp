@@ -159,11 +159,7 @@ Listening topics_listening(const ConnectOptions& connection, const TopicsOptions
 
 Listening watch_listening(const SubOptions& options) {
     Listening listening;
-    for (const auto& filter : options.filters) {
-        listening.requests.push_back({filter, options.qos, options.no_local,
-                                      options.retain_as_published, options.retain_handling,
-                                      options.subscribe_properties});
-    }
+    listening.requests = subscribe_requests(options);
     listening.filters_out = options.filters_out;
     listening.unsubscribe = options.unsubscribe;
     listening.unsubscribe_properties = options.unsubscribe_properties;
